@@ -1,0 +1,292 @@
+"""The six classic gradient-descent update rules, grown from *Deep Learning from Scratch* ch. 6.
+
+Every optimizer keeps the book's interface, so the book's code maps onto this one line by line::
+
+    opt = Momentum(lr=0.1, momentum=0.9)
+    opt.update(params, grads)   # params: dict of float arrays, changed in place
+
+What this module adds to the book: the equation and its paper in each docstring, checks
+that turn bad input into a clear error (and leave ``params`` untouched), ``reset()``, an
+inspectable ``state``, and hyperparameters that may be arrays. An ``lr`` of shape (N, 1)
+with params of shape (N, 2) runs N settings at once, as one vectorised batch.
+"""
+from collections.abc import Mapping
+
+import numpy as np
+
+__all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
+
+
+def _hyperparameter(name, value, low, low_inclusive, high):
+    """Return ``value`` as a float (or a read-only float array) once it is in range."""
+    array = np.asarray(value)
+    if array.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be a real number or an array of them, got {value!r}")
+    array = array.astype(float)
+    above = array >= low if low_inclusive else array > low
+    ok = np.isfinite(array) & above & (array < high)
+    allowed = f"{low} {'<=' if low_inclusive else '<'} {name} < {high} and finite"
+    if array.ndim == 0:
+        if not ok:
+            raise ValueError(f"{name}={float(array)!r} is out of range: need {allowed}")
+        return float(array)
+    if not ok.all():
+        index = tuple(int(i) for i in np.argwhere(~ok)[0])
+        raise ValueError(f"{name}[{index}]={float(array[index])!r} is out of range: need {allowed}")
+    array.flags.writeable = False
+    return array
+
+
+def _learning_rate(value):
+    return _hyperparameter("lr", value, 0.0, False, np.inf)
+
+
+def _epsilon(value):
+    return _hyperparameter("eps", value, 0.0, False, np.inf)
+
+
+class Optimizer:
+    """What the six rules share: input checks, ``reset()``, ``state`` and ``hyperparameters``.
+
+    A rule only defines ``__init__`` (its hyperparameters, checked) and ``_update`` (its
+    equation). ``state_names`` lists the attributes that hold its state.
+    """
+
+    state_names = ()
+
+    def __init__(self, **hyperparameters):
+        shapes = {name: np.shape(value) for name, value in hyperparameters.items()}
+        try:
+            self._batch_shape = np.broadcast_shapes(*shapes.values())
+        except ValueError:
+            raise ValueError(f"hyperparameter shapes do not broadcast together: {shapes}") from None
+        self._hyperparameter_names = tuple(hyperparameters)
+        for name, value in hyperparameters.items():
+            setattr(self, name, value)
+        self.reset()
+
+    @property
+    def hyperparameters(self):
+        """The hyperparameters as a dict, e.g. ``{"lr": 0.01, "momentum": 0.9}``."""
+        return {name: getattr(self, name) for name in self._hyperparameter_names}
+
+    def reset(self):
+        """Forget all state, as if no update had happened."""
+        for name in self.state_names:
+            setattr(self, name, {})
+
+    @property
+    def state(self):
+        """The internal state as read-only views, e.g. ``{"v": {"W": array}}``."""
+        return {name: _read_only(getattr(self, name)) for name in self.state_names}
+
+    def update(self, params, grads):
+        """Take one step: change each ``params[key]`` in place using ``grads[key]``."""
+        self._check(params, grads)
+        self._update(params, grads)
+
+    def _update(self, params, grads):
+        raise NotImplementedError
+
+    def _check(self, params, grads):
+        """Raise a clear error for input the update cannot use, before anything changes."""
+        for what, value in (("params", params), ("grads", grads)):
+            if not isinstance(value, Mapping):
+                raise TypeError(f"{what} must be a dict of numpy arrays, got {type(value).__name__}")
+        if params.keys() != grads.keys():
+            missing, extra = sorted(params.keys() - grads.keys()), sorted(grads.keys() - params.keys())
+            raise ValueError(f"params and grads must have the same keys: grads lacks {missing}, "
+                             f"has extra {extra}")
+        states = [s for s in (getattr(self, name) for name in self.state_names) if isinstance(s, dict)]
+        for key, p in params.items():
+            for what, a in (("params", p), ("grads", grads[key])):
+                if not isinstance(a, np.ndarray):
+                    raise TypeError(f"{what}[{key!r}] must be a numpy array of floats, "
+                                    f"got {type(a).__name__}")
+                if a.dtype.kind != "f":
+                    raise TypeError(f"{what}[{key!r}] has dtype {a.dtype}; it must be a float "
+                                    f"array, e.g. np.asarray(x, dtype=float)")
+            if grads[key].shape != p.shape:
+                raise ValueError(f"grads[{key!r}] has shape {grads[key].shape} but "
+                                 f"params[{key!r}] has shape {p.shape}")
+            if not p.flags.writeable:
+                raise ValueError(f"params[{key!r}] is read-only; it is updated in place")
+            if np.broadcast_shapes(self._batch_shape, p.shape) != p.shape:
+                raise ValueError(
+                    f"hyperparameters of shape {self._batch_shape} do not broadcast against "
+                    f"params[{key!r}] of shape {p.shape}; for N settings on params of shape "
+                    f"(N, 2) give each hyperparameter the shape (N, 1)")
+            for state in states:
+                if state and (key not in state or state[key].shape != p.shape):
+                    raise ValueError(f"params changed since the last update (key {key!r}); "
+                                     f"call reset() before using new parameters")
+
+    def __repr__(self):
+        shown = (f"{name}=array(shape={value.shape})" if isinstance(value, np.ndarray)
+                 else f"{name}={value!r}" for name, value in self.hyperparameters.items())
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+
+def _read_only(value):
+    if isinstance(value, dict):
+        return {key: _read_only(a) for key, a in value.items()}
+    if isinstance(value, np.ndarray):
+        view = value.view()
+        view.flags.writeable = False
+        return view
+    return value
+
+
+class SGD(Optimizer):
+    r"""Stochastic gradient descent: step against the gradient.
+
+    .. math:: p \leftarrow p - \eta\, g
+
+    Robbins & Monro (1951), "A Stochastic Approximation Method".
+    """
+
+    def __init__(self, lr=0.01):
+        super().__init__(lr=_learning_rate(lr))
+
+    def _update(self, params, grads):
+        for key in params:
+            params[key] -= self.lr * grads[key]
+
+
+class Momentum(Optimizer):
+    r"""Heavy-ball momentum: the velocity remembers past gradients.
+
+    .. math:: v \leftarrow \mu v - \eta\, g, \qquad p \leftarrow p + v
+
+    Polyak (1964), "Some methods of speeding up the convergence of iteration methods".
+    Equals ``torch.optim.SGD(momentum=mu)`` with ``v = -lr * momentum_buffer``.
+    """
+
+    state_names = ("v",)
+
+    def __init__(self, lr=0.01, momentum=0.9):
+        super().__init__(lr=_learning_rate(lr),
+                         momentum=_hyperparameter("momentum", momentum, 0.0, True, 1.0))
+
+    def _update(self, params, grads):
+        if not self.v:
+            self.v = {key: np.zeros_like(p) for key, p in params.items()}
+        for key in params:
+            self.v[key] = self.momentum * self.v[key] - self.lr * grads[key]
+            params[key] += self.v[key]
+
+
+class Nesterov(Optimizer):
+    r"""Nesterov's accelerated gradient in the look-ahead form of Bengio et al.
+
+    .. math::
+        p \leftarrow p + \mu^2 v - (1 + \mu)\,\eta\, g, \qquad v \leftarrow \mu v - \eta\, g
+
+    Both lines use the *previous* velocity v. (The book updates v first and then uses the
+    new v in the first line; that is not Nesterov's method. Notebook 03 compares the two.)
+    Nesterov (1983); Bengio, Boulanger-Lewandowski & Pascanu (2012), "Advances in
+    optimizing recurrent networks". Equals ``torch.optim.SGD(momentum=mu, nesterov=True)``.
+    """
+
+    state_names = ("v",)
+
+    def __init__(self, lr=0.01, momentum=0.9):
+        super().__init__(lr=_learning_rate(lr),
+                         momentum=_hyperparameter("momentum", momentum, 0.0, True, 1.0))
+
+    def _update(self, params, grads):
+        if not self.v:
+            self.v = {key: np.zeros_like(p) for key, p in params.items()}
+        for key in params:
+            v_prev = self.v[key]
+            mu = self.momentum
+            params[key] += mu * mu * v_prev - (1 + mu) * self.lr * grads[key]
+            self.v[key] = mu * v_prev - self.lr * grads[key]
+
+
+class AdaGrad(Optimizer):
+    r"""AdaGrad: each coordinate's step shrinks with the sum of its squared gradients.
+
+    .. math:: h \leftarrow h + g \odot g, \qquad p \leftarrow p - \eta\, g / (\sqrt{h} + \epsilon)
+
+    Duchi, Hazan & Singer (2011), "Adaptive Subgradient Methods for Online Learning and
+    Stochastic Optimization". Equals ``torch.optim.Adagrad(eps=eps)``.
+    """
+
+    state_names = ("h",)
+
+    def __init__(self, lr=0.01, eps=1e-7):
+        super().__init__(lr=_learning_rate(lr), eps=_epsilon(eps))
+
+    def _update(self, params, grads):
+        if not self.h:
+            self.h = {key: np.zeros_like(p) for key, p in params.items()}
+        for key in params:
+            self.h[key] += grads[key] * grads[key]
+            params[key] -= self.lr * grads[key] / (np.sqrt(self.h[key]) + self.eps)
+
+
+class RMSprop(Optimizer):
+    r"""RMSprop: AdaGrad with a moving average, so old gradients are forgotten.
+
+    .. math::
+        h \leftarrow \rho h + (1 - \rho)\, g \odot g, \qquad
+        p \leftarrow p - \eta\, g / (\sqrt{h} + \epsilon)
+
+    with decay rate rho. Tieleman & Hinton (2012), COURSERA Neural Networks for Machine
+    Learning, lecture 6.5. Equals ``torch.optim.RMSprop(alpha=decay_rate, eps=eps)``.
+    """
+
+    state_names = ("h",)
+
+    def __init__(self, lr=0.01, decay_rate=0.99, eps=1e-7):
+        super().__init__(lr=_learning_rate(lr),
+                         decay_rate=_hyperparameter("decay_rate", decay_rate, 0.0, False, 1.0),
+                         eps=_epsilon(eps))
+
+    def _update(self, params, grads):
+        if not self.h:
+            self.h = {key: np.zeros_like(p) for key, p in params.items()}
+        for key in params:
+            self.h[key] = self.decay_rate * self.h[key] + (1 - self.decay_rate) * grads[key]**2
+            params[key] -= self.lr * grads[key] / (np.sqrt(self.h[key]) + self.eps)
+
+
+class Adam(Optimizer):
+    r"""Adam: momentum (first moment m) plus RMSprop (second moment v), bias-corrected.
+
+    .. math::
+        m \leftarrow \beta_1 m + (1 - \beta_1)\, g, \qquad
+        v \leftarrow \beta_2 v + (1 - \beta_2)\, g \odot g, \\
+        \eta_t = \eta \sqrt{1 - \beta_2^t} / (1 - \beta_1^t), \qquad
+        p \leftarrow p - \eta_t\, m / (\sqrt{v} + \epsilon)
+
+    Kingma & Ba (2015), "Adam: A Method for Stochastic Optimization", Algorithm 1 in the
+    efficient form of its section 2. Without the correction, m and v start near zero and
+    the first steps are too small (notebook 06).
+    """
+
+    state_names = ("m", "v", "t")
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-7):
+        super().__init__(lr=_learning_rate(lr),
+                         beta1=_hyperparameter("beta1", beta1, 0.0, True, 1.0),
+                         beta2=_hyperparameter("beta2", beta2, 0.0, False, 1.0),
+                         eps=_epsilon(eps))
+
+    def reset(self):
+        super().reset()
+        self.t = 0
+
+    def _update(self, params, grads):
+        if not self.m:
+            self.m = {key: np.zeros_like(p) for key, p in params.items()}
+            self.v = {key: np.zeros_like(p) for key, p in params.items()}
+        self.t += 1
+        # np.power rather than **: Python's float ** rounds differently from numpy's, and a
+        # batch of N settings must give exactly what N single runs give.
+        lr_t = self.lr * np.sqrt(1 - np.power(self.beta2, self.t)) / (1 - np.power(self.beta1, self.t))
+        for key in params:
+            self.m[key] = self.beta1 * self.m[key] + (1 - self.beta1) * grads[key]
+            self.v[key] = self.beta2 * self.v[key] + (1 - self.beta2) * grads[key]**2
+            params[key] -= lr_t * self.m[key] / (np.sqrt(self.v[key]) + self.eps)

@@ -1,0 +1,144 @@
+"""Run an optimizer on a surface and keep everything a plot needs: points, losses, state.
+
+``run`` takes one optimizer and returns a ``Trajectory``. If the optimizer's
+hyperparameters are arrays of shape (N, 1), the N settings run together as one batch of
+points of shape (N, 2): that is how a whole grid of learning rates runs in one go.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from .optimizers import Optimizer
+from .surfaces import get_surface
+
+__all__ = ["Trajectory", "run"]
+
+ESCAPE = 10
+"""A path has diverged once it is this many plot widths outside the plot."""
+
+
+@dataclass(frozen=True, eq=False)
+class Trajectory:
+    """The path of one run (or of a batch of N runs); row k holds the values after k steps.
+
+    points: (steps + 1, 2), or (steps + 1, N, 2) for a batch; NaN from divergence on.
+    losses: (steps + 1,) or (steps + 1, N).
+    diverged_at: the first step whose point is not finite, leaves the plot by ESCAPE plot
+        widths or has a non-finite loss; None if the run never diverged. For a batch an
+        int array of shape (N,) with -1 for "never".
+    state: the optimizer's state after each step, by name: ``state["v"]`` has the shape of
+        ``points``, ``state["t"]`` the shape (steps + 1,). Row 0 is the initial state.
+    """
+
+    points: np.ndarray
+    losses: np.ndarray
+    diverged_at: object
+    state: dict
+
+    @property
+    def steps(self):
+        return len(self.points) - 1
+
+    @property
+    def diverged(self):
+        """Whether the run diverged (a bool array of shape (N,) for a batch)."""
+        if self.points.ndim == 2:
+            return self.diverged_at is not None
+        return self.diverged_at >= 0
+
+
+def run(optimizer, surface, start=None, steps=100, noise=0.0, seed=None):
+    """Run ``optimizer`` for ``steps`` steps on ``surface`` from ``start``.
+
+    optimizer: an Optimizer (reset first), or any object with ``update(params, grads)``.
+    surface: a Surface or the name of a built-in one.
+    start: (x, y), or N starts of shape (N, 2); by default the surface's own start.
+    noise: standard deviation of Gaussian noise added to every gradient component, to
+        show what *stochastic* gradients do; ``seed`` makes the noise reproducible.
+
+    >>> from optimlib import Momentum, run
+    >>> path = run(Momentum(lr=0.1), "book", start=(-7, 2), steps=30)
+    >>> path.points.shape
+    (31, 2)
+    """
+    surface = get_surface(surface)
+    start = np.array(surface.start if start is None else start, dtype=float)
+    if start.ndim not in (1, 2) or start.shape[-1] != 2 or not np.isfinite(start).all():
+        raise ValueError(f"start must be finite (x, y) or an (N, 2) array, got {start.tolist()}")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    noise = np.asarray(noise, dtype=float)
+    if not (np.isfinite(noise) & (noise >= 0)).all():
+        raise ValueError(f"noise must be finite and >= 0, got {noise.tolist()}")
+
+    batch = [np.shape(h) for h in getattr(optimizer, "hyperparameters", {}).values()]
+    try:
+        shape = np.broadcast_shapes(start.shape, *batch)
+    except ValueError:
+        shape = ()
+    if len(shape) not in (1, 2) or shape[-1] != 2:
+        raise ValueError(f"start of shape {start.shape} and hyperparameters of shapes {batch} "
+                         f"do not make a batch: for N settings give each one the shape (N, 1)")
+    if hasattr(optimizer, "reset"):
+        optimizer.reset()
+    p = np.broadcast_to(start, shape).copy()
+    points = np.full((steps + 1, *shape), np.nan)
+    points[0] = p
+    rng = np.random.default_rng(seed)
+    history = []
+    update = optimizer.update
+    with np.errstate(all="ignore"):  # divergence is reported in diverged_at, not as warnings
+        for k in range(1, steps + 1):
+            grad = surface.gradient(p)
+            if noise.any():
+                grad = grad + noise * rng.standard_normal(shape)
+            update({"xy": p}, {"xy": grad})
+            if isinstance(optimizer, Optimizer):
+                update = optimizer._update  # checked once on the first step; now the lean path
+            points[k] = p
+            history.append(_snapshot(optimizer))
+            if not np.isfinite(p).any():
+                break
+        losses = surface.value(points)
+        bad = ~np.isfinite(points).all(axis=-1) | ~np.isfinite(losses) | _escaped(surface, points)
+    state = _stack(history, steps + 1)
+    first_bad = np.where(bad.any(axis=0), bad.argmax(axis=0), -1)
+    for row, k in np.ndenumerate(first_bad):
+        if k >= 0:
+            points[(slice(k, None), *row)] = np.nan
+            losses[(slice(k, None), *row)] = np.nan
+            for values in state.values():
+                if values.ndim == points.ndim:
+                    values[(slice(k, None), *row)] = np.nan
+    if first_bad.ndim == 0:
+        first_bad = None if first_bad < 0 else int(first_bad)
+    return Trajectory(points, losses, first_bad, state)
+
+
+def _escaped(surface, points):
+    x, y = points[..., 0], points[..., 1]
+    (x0, x1), (y0, y1) = surface.xlim, surface.ylim
+    wx, wy = ESCAPE * (x1 - x0), ESCAPE * (y1 - y0)
+    return (x < x0 - wx) | (x > x1 + wx) | (y < y0 - wy) | (y > y1 + wy)
+
+
+def _snapshot(optimizer):
+    """The optimizer's state now, as {name: array or number}, copied."""
+    snapshot = {}
+    for name, value in getattr(optimizer, "state", {}).items():
+        if isinstance(value, dict) and "xy" in value:
+            value = value["xy"]
+        if isinstance(value, (np.ndarray, int, float)):
+            snapshot[name] = np.array(value, dtype=float)
+    return snapshot
+
+
+def _stack(history, length):
+    """Per-name arrays of ``length`` rows: zeros before the first step, NaN after a break."""
+    state = {}
+    for name in history[0] if history else ():
+        values = np.full((length, *history[0][name].shape), np.nan)
+        values[0] = 0
+        values[1:len(history) + 1] = [snapshot[name] for snapshot in history]
+        state[name] = values
+    return state

@@ -1,0 +1,118 @@
+"""Surfaces: analytic gradients against finite differences, stated minima, names, user surfaces."""
+import numpy as np
+import pytest
+
+from optimlib import SURFACES, Surface, get_surface
+
+REQUIRED = ["book", "rotated", "rosenbrock", "beale", "himmelblau", "saddle", "rastrigin",
+            "six_hump_camel", "booth"]
+
+
+def test_the_design_list_is_there():
+    assert set(REQUIRED) <= set(SURFACES)
+
+
+def assert_gradient_matches_finite_differences(surface, n=1000, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(*surface.xlim, size=n)
+    y = rng.uniform(*surface.ylim, size=n)
+    h = 1e-6 * np.maximum(1, np.maximum(np.abs(x), np.abs(y)))
+    dx = (surface.f(x + h, y) - surface.f(x - h, y)) / (2 * h)
+    dy = (surface.f(x, y + h) - surface.f(x, y - h)) / (2 * h)
+    gx, gy = surface.grad(x, y)
+    # Rounding in f(x +- h) is about 1e-16 |f| / h; allow a thousand times that.
+    tol = 1e-7 + 1e-7 * np.abs(surface.f(x, y)) + 1e-6 * np.hypot(gx, gy)
+    assert np.shape(gx) == np.shape(gy) == (n,)
+    assert (np.abs(gx - dx) <= tol).all(), surface.name
+    assert (np.abs(gy - dy) <= tol).all(), surface.name
+
+
+@pytest.mark.parametrize("name", SURFACES)
+def test_gradient_matches_central_differences_at_1000_points(name):
+    assert_gradient_matches_finite_differences(SURFACES[name])
+
+
+def test_the_gradient_check_catches_a_wrong_gradient():
+    rosen = SURFACES["rosenbrock"]
+    for wrong in (lambda x, y: (rosen.grad(x, y)[0] * 1.001, rosen.grad(x, y)[1]),
+                  lambda x, y: (rosen.grad(x, y)[0], -rosen.grad(x, y)[1]),
+                  lambda x, y: rosen.grad(y, x)):
+        broken = Surface("broken", rosen.f, wrong, rosen.xlim, rosen.ylim, rosen.start)
+        with pytest.raises(AssertionError):
+            assert_gradient_matches_finite_differences(broken)
+
+
+@pytest.mark.parametrize("name", SURFACES)
+def test_stated_minima_are_minima(name):
+    s = SURFACES[name]
+    assert s.minima, "every built-in surface states its global minima"
+    for x, y in s.minima:
+        assert s.f(x, y) == pytest.approx(s.min_value, abs=1e-12)
+        assert np.hypot(*s.grad(x, y)) < 1e-9
+        assert s.xlim[0] < x < s.xlim[1] and s.ylim[0] < y < s.ylim[1]
+    # nothing on a fine grid over the plot is lower than the stated minimum
+    x, y = np.meshgrid(np.linspace(*s.xlim, 401), np.linspace(*s.ylim, 401))
+    assert s.f(x, y).min() >= s.min_value - 1e-12
+
+
+@pytest.mark.parametrize("name", SURFACES)
+def test_start_inside_the_plot_and_described(name):
+    s = SURFACES[name]
+    assert s.xlim[0] < s.start[0] < s.xlim[1] and s.ylim[0] < s.start[1] < s.ylim[1]
+    assert s.formula and s.lesson.endswith(".")
+    assert s.f(*s.start) > s.min_value + 1e-3
+
+
+def test_vectorised_helpers_take_stacked_points():
+    s = SURFACES["himmelblau"]
+    pts = np.random.default_rng(1).uniform(-4, 4, size=(7, 3, 2))
+    assert s.value(pts).shape == (7, 3) and s.gradient(pts).shape == (7, 3, 2)
+    np.testing.assert_array_equal(s.gradient(pts)[..., 1], s.grad(pts[..., 0], pts[..., 1])[1])
+
+
+def test_rotated_bowl_is_the_books_bowl_turned_30_degrees():
+    book, rotated = SURFACES["book"], SURFACES["rotated"]
+    c, s = np.cos(np.pi / 6), np.sin(np.pi / 6)
+    p = np.random.default_rng(2).normal(size=(100, 2)) * 5
+    turned = p @ np.array([[c, -s], [s, c]]).T
+    np.testing.assert_allclose(rotated.value(turned), book.value(p), rtol=1e-12)
+    np.testing.assert_allclose(rotated.start, (c * -7 - s * 2, s * -7 + c * 2), atol=0.01)
+
+
+def test_get_surface():
+    assert get_surface("rosenbrock") is SURFACES["rosenbrock"]
+    assert get_surface(SURFACES["booth"]) is SURFACES["booth"]
+    with pytest.raises(ValueError) as error:
+        get_surface("nope")
+    assert "'nope'" in str(error.value)
+    assert all(name in str(error.value) for name in SURFACES)
+
+
+def test_a_users_surface():
+    bowl = Surface("bowl", f=lambda x, y: x**2 + y**2, grad=lambda x, y: (2 * x, 2 * y),
+                   xlim=(-2, 2), ylim=(-2, 2), start=(1.5, 1.0), minima=[(0, 0)], min_value=0)
+    assert bowl.start == (1.5, 1.0) and bowl.minima == ((0.0, 0.0),)
+    assert_gradient_matches_finite_differences(bowl)
+    assert bowl.gradient([1.0, 0.5]).tolist() == [2.0, 1.0]
+
+
+def test_a_constant_gradient_component_is_broadcast():
+    tilted = Surface("tilted", f=lambda x, y: x**2 + y, grad=lambda x, y: (2 * x, 1.0),
+                     xlim=(-1, 1), ylim=(-1, 1), start=(0.5, 0.5))
+    np.testing.assert_array_equal(tilted.gradient(np.zeros((4, 2)))[:, 1], 1.0)
+
+
+@pytest.mark.parametrize("changes, error, message", [
+    ({"f": "x**2 + y**2"}, TypeError, "strings are never evaluated"),
+    ({"grad": None}, TypeError, "grad must be a function"),
+    ({"xlim": (2, -2)}, ValueError, "low < high"),
+    ({"ylim": (0, float("inf"))}, ValueError, "ylim must be 2 finite numbers"),
+    ({"start": (1, 2, 3)}, ValueError, "start must be 2 finite numbers"),
+    ({"start": "origin"}, TypeError, "start must be 2 numbers"),
+    ({"minima": [(0, 0)]}, ValueError, "needs their min_value"),
+])
+def test_bad_user_surfaces_are_refused(changes, error, message):
+    args = dict(name="s", f=lambda x, y: x + y, grad=lambda x, y: (1.0, 1.0),
+                xlim=(-1, 1), ylim=(-1, 1), start=(0, 0))
+    with pytest.raises(error, match=message):
+        Surface(**{**args, **changes})
