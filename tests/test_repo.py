@@ -1,0 +1,117 @@
+"""The repository keeps its promises: pins agree, notebooks are clean, links and docs are right."""
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+tomllib = pytest.importorskip("tomllib")  # Python 3.11+; the checks below need no other version
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def pins(requirements):
+    """{name: version} of 'name==version' requirements that apply on Python 3.11."""
+    found = {}
+    for line in requirements:
+        requirement, _, marker = line.partition(";")
+        if "<" in marker and "3.11" in marker:
+            continue
+        name, _, version = requirement.strip().partition("==")
+        found[name] = version
+    return found
+
+
+def environment_pins(path):
+    lines = [line.strip() for line in path.read_text().splitlines()]
+    return pins(line[2:] for line in lines if line.startswith("- ") and "==" in line)
+
+
+def test_every_dependency_is_pinned():
+    deps = PYPROJECT["project"]["dependencies"] + PYPROJECT["project"]["optional-dependencies"]["test"]
+    assert all("==" in d for d in deps), deps
+
+
+@pytest.mark.parametrize("path", ["environment.yml", "binder/environment.yml"])
+def test_conda_environments_pin_what_pyproject_pins(path):
+    assert environment_pins(ROOT / path) == pins(PYPROJECT["project"]["dependencies"])
+    assert "python=3.11" in (ROOT / path).read_text()
+
+
+def test_binder_installs_the_package():
+    post_build = (ROOT / "binder/postBuild").read_text()
+    assert "set -e" in post_build and "pip install" in post_build and "-e ." in post_build
+    assert (ROOT / "binder/postBuild").stat().st_mode & 0o111
+
+
+def test_ci_runs_the_readme_test_command():
+    readme, ci = (ROOT / "README.md").read_text(), (ROOT / ".ci/run").read_text()
+    assert "make lab" in readme and "make test" in readme
+    assert re.search(r"^make test$", ci, re.M)
+    assert "set -e" in ci
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebooks_are_committed_without_outputs(notebook):
+    cells = json.loads(notebook.read_text())["cells"]
+    for cell in cells:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [] and cell["execution_count"] is None
+
+
+def test_the_readme_lists_every_notebook_in_order():
+    readme = (ROOT / "README.md").read_text()
+    positions = [readme.find(f"notebooks/{nb.name}") for nb in NOTEBOOKS]
+    assert NOTEBOOKS and -1 not in positions and positions == sorted(positions)
+
+
+def link_targets():
+    """(file, url) of every Binder and Colab link in the README and the notebooks."""
+    sources = [ROOT / "README.md", *NOTEBOOKS]
+    for source in sources:
+        for url in re.findall(r"\((https://(?:mybinder\.org|colab\.research)[^)\s]+)\)",
+                              source.read_text()):
+            if not url.endswith(".svg"):
+                yield source.name, url
+
+
+def test_launch_links_point_at_notebooks_of_this_repository():
+    repo = PYPROJECT["project"]["urls"]["Repository"].removeprefix("https://github.com/")
+    links = list(link_targets())
+    assert len(links) >= 2 * len(NOTEBOOKS) + 2
+    for source, url in links:
+        binder = re.fullmatch(rf"https://mybinder\.org/v2/gh/{repo}/HEAD\?urlpath=lab/tree/(.+)", url)
+        colab = re.fullmatch(rf"https://colab\.research\.google\.com/github/{repo}/blob/main/(.+)", url)
+        target = (binder or colab)
+        assert target, f"{source}: {url}"
+        assert (ROOT / target.group(1)).is_file(), f"{source}: {url}"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_each_notebook_links_to_itself_and_ends_with_exercises(notebook):
+    cells = json.loads(notebook.read_text())["cells"]
+    first, last = "".join(cells[0]["source"]), "".join(cells[-1]["source"])
+    assert f"notebooks/{notebook.name}" in first and "You will learn" in first
+    assert "## Exercises" in last and "<details>" in last
+
+
+def test_readme_images_exist():
+    for image in re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", (ROOT / "README.md").read_text()):
+        assert (ROOT / image).is_file(), image
+
+
+def test_readme_code_runs():
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    assert blocks
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})
+
+
+def test_git_ignores_what_the_commands_create():
+    ignored = subprocess.run(["git", "check-ignore", ".venv", "site", "optimlib.egg-info"],
+                             cwd=ROOT, capture_output=True, text=True)
+    if ignored.returncode == 128:
+        pytest.skip("not a git checkout")
+    assert ignored.stdout.split() == [".venv", "site", "optimlib.egg-info"]
