@@ -8,8 +8,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-tomllib = pytest.importorskip("tomllib")  # Python 3.11+; the checks below need no other version
-PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+@pytest.fixture(scope="module")
+def pyproject():
+    tomllib = pytest.importorskip("tomllib", reason="reading pyproject.toml needs Python 3.11+")
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())
 
 
 def pins(requirements):
@@ -29,14 +33,14 @@ def environment_pins(path):
     return pins(line[2:] for line in lines if line.startswith("- ") and "==" in line)
 
 
-def test_every_dependency_is_pinned():
-    deps = PYPROJECT["project"]["dependencies"] + PYPROJECT["project"]["optional-dependencies"]["test"]
+def test_every_dependency_is_pinned(pyproject):
+    deps = pyproject["project"]["dependencies"] + pyproject["project"]["optional-dependencies"]["test"]
     assert all("==" in d for d in deps), deps
 
 
 @pytest.mark.parametrize("path", ["environment.yml", "binder/environment.yml"])
-def test_conda_environments_pin_what_pyproject_pins(path):
-    assert environment_pins(ROOT / path) == pins(PYPROJECT["project"]["dependencies"])
+def test_conda_environments_pin_what_pyproject_pins(path, pyproject):
+    assert environment_pins(ROOT / path) == pins(pyproject["project"]["dependencies"])
     assert "python=3.11" in (ROOT / path).read_text()
 
 
@@ -77,8 +81,8 @@ def link_targets():
                 yield source.name, url
 
 
-def test_launch_links_point_at_notebooks_of_this_repository():
-    repo = PYPROJECT["project"]["urls"]["Repository"].removeprefix("https://github.com/")
+def test_launch_links_point_at_notebooks_of_this_repository(pyproject):
+    repo = pyproject["project"]["urls"]["Repository"].removeprefix("https://github.com/")
     links = list(link_targets())
     assert len(links) >= 2 * len(NOTEBOOKS) + 2
     for source, url in links:
