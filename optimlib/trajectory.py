@@ -86,18 +86,19 @@ def run(optimizer, surface, start=None, steps=100, noise=0.0, seed=None):
     points[0] = p
     rng = np.random.default_rng(seed)
     history = []
-    update = optimizer.update
+    update, grad_xy, noisy = optimizer.update, surface.grad, bool(noise.any())
     with np.errstate(all="ignore"):  # divergence is reported in diverged_at, not as warnings
         for k in range(1, steps + 1):
-            grad = surface.gradient(p)
-            if noise.any():
-                grad = grad + noise * rng.standard_normal(shape)
+            grad = np.empty_like(p)
+            grad[..., 0], grad[..., 1] = grad_xy(p[..., 0], p[..., 1])
+            if noisy:
+                grad += noise * rng.standard_normal(shape)
             update({"xy": p}, {"xy": grad})
             if isinstance(optimizer, Optimizer):
                 update = optimizer._update  # checked once on the first step; now the lean path
             points[k] = p
             history.append(_snapshot(optimizer))
-            if not np.isfinite(p).any():
+            if k % 16 == 0 and not np.isfinite(p).any():
                 break
         losses = surface.value(points)
         bad = ~np.isfinite(points).all(axis=-1) | ~np.isfinite(losses) | _escaped(surface, points)
@@ -125,11 +126,17 @@ def _escaped(surface, points):
 def _snapshot(optimizer):
     """The optimizer's state now, as {name: array or number}, copied."""
     snapshot = {}
-    for name, value in getattr(optimizer, "state", {}).items():
-        if isinstance(value, dict) and "xy" in value:
-            value = value["xy"]
-        if isinstance(value, (np.ndarray, int, float)):
-            snapshot[name] = np.array(value, dtype=float)
+    if isinstance(optimizer, Optimizer):  # its own attributes: quicker than read-only views
+        state = {name: getattr(optimizer, name) for name in optimizer.state_names}
+    else:
+        state = getattr(optimizer, "state", {})
+    for name, value in state.items():
+        if isinstance(value, dict):
+            value = value.get("xy")
+        if isinstance(value, np.ndarray):
+            snapshot[name] = value.copy()
+        elif isinstance(value, (int, float)):
+            snapshot[name] = np.array(float(value))
     return snapshot
 
 
