@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
+__all__ = ["OPTIMIZERS", "get_optimizer", "Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
 
 
 def _hyperparameter(name, value, low, low_inclusive, high):
@@ -290,3 +290,17 @@ class Adam(Optimizer):
             self.m[key] = self.beta1 * self.m[key] + (1 - self.beta1) * grads[key]
             self.v[key] = self.beta2 * self.v[key] + (1 - self.beta2) * grads[key]**2
             params[key] -= lr_t * self.m[key] / (np.sqrt(self.v[key]) + self.eps)
+
+
+OPTIMIZERS = {"SGD": SGD, "Momentum": Momentum, "Nesterov": Nesterov,
+              "AdaGrad": AdaGrad, "RMSprop": RMSprop, "Adam": Adam}
+"""The six rules by name, in the book's order."""
+
+
+def get_optimizer(name):
+    """The optimizer class called ``name``, e.g. ``get_optimizer("Adam")``."""
+    try:
+        return OPTIMIZERS[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown optimizer {name!r}; choose one of: "
+                         f"{', '.join(OPTIMIZERS)}") from None

@@ -8,7 +8,7 @@ import numpy as np
 
 from .surfaces import get_surface
 
-__all__ = ["COLORS", "MARKERS", "plot_paths"]
+__all__ = ["COLORS", "MARKERS", "contour", "plot_paths"]
 
 COLORS = {"SGD": "#0072B2", "Momentum": "#D55E00", "Nesterov": "#CC79A7",
           "AdaGrad": "#009E73", "RMSprop": "#E69F00", "Adam": "#000000"}
@@ -18,18 +18,23 @@ _EXTRA_COLORS = ["#56B4E9", "#999999", "#882255", "#44AA99"]
 
 
 def contour(surface, ax, resolution=300, levels=20):
-    """Draw ``surface`` as grey contour lines, log-spaced so that flat valleys show."""
+    """Draw ``surface`` as grey contour lines, log-spaced so that flat valleys show.
+
+    Minima are yellow stars. Returns the artists drawn, so that they can be removed.
+    """
     surface = get_surface(surface)
     x = np.linspace(*surface.xlim, resolution)
     y = np.linspace(*surface.ylim, resolution)
     z = surface.f(*np.meshgrid(x, y))
     low, span = z.min(), z.max() - z.min()
-    ax.contour(x, y, z, levels=low + np.geomspace(span * 1e-4, span, levels),
-               colors="#9a9a9a", linewidths=0.7)
-    for mx, my in surface.minima:
-        ax.plot(mx, my, marker="*", markersize=14, color="#F0E442", markeredgecolor="black",
-                linestyle="none", zorder=5)
+    artists = [ax.contour(x, y, z, levels=low + np.geomspace(span * 1e-4, span, levels),
+                          colors="#9a9a9a", linewidths=0.7)]
+    if surface.minima:
+        mx, my = np.array(surface.minima).T
+        artists += ax.plot(mx, my, marker="*", markersize=14, color="#F0E442",
+                           markeredgecolor="black", linestyle="none", zorder=5)
     ax.set(xlim=surface.xlim, ylim=surface.ylim, xlabel="x", ylabel="y", aspect="equal")
+    return artists
 
 
 def plot_paths(surface, paths, ax=None, title=None, legend=True):

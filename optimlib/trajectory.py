@@ -11,7 +11,7 @@ import numpy as np
 from .optimizers import Optimizer
 from .surfaces import get_surface
 
-__all__ = ["Trajectory", "run"]
+__all__ = ["Trajectory", "run", "steps_to_minimum"]
 
 ESCAPE = 10
 """A path has diverged once it is this many plot widths outside the plot."""
@@ -114,6 +114,22 @@ def run(optimizer, surface, start=None, steps=100, noise=0.0, seed=None):
     if first_bad.ndim == 0:
         first_bad = None if first_bad < 0 else int(first_bad)
     return Trajectory(points, losses, first_bad, state)
+
+
+def steps_to_minimum(path, surface, tol=0.01):
+    """The first step at which ``path`` is within ``tol`` of one of the surface's minima.
+
+    None if it never gets there; for a batch an int array of shape (N,), -1 for never.
+    """
+    surface = get_surface(surface)
+    if not surface.minima:
+        raise ValueError(f"surface {surface.name!r} states no minima to reach")
+    distance = np.linalg.norm(path.points[..., None, :] - np.array(surface.minima), axis=-1)
+    near = distance.min(axis=-1) <= tol
+    first = np.where(near.any(axis=0), near.argmax(axis=0), -1)
+    if first.ndim == 0:
+        return None if first < 0 else int(first)
+    return first
 
 
 def _escaped(surface, points):

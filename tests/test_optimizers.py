@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import torch_or_skip
-from optimlib import OPTIMIZERS, SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop
+from optimlib import OPTIMIZERS, SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop, get_optimizer
 
 
 def test_optimizers_in_the_books_order_with_the_books_defaults():
@@ -387,3 +387,9 @@ def test_new_params_after_state_exists_need_reset(name):
     opt.reset()
     opt.update(params, {"x": np.ones(3)})
     assert (params["x"] < 1).all()
+
+
+def test_get_optimizer_lists_the_valid_names():
+    assert get_optimizer("Adam") is Adam
+    with pytest.raises(ValueError, match="unknown optimizer 'adam'; choose one of: SGD, Momentum"):
+        get_optimizer("adam")

@@ -4,7 +4,8 @@ import warnings
 import numpy as np
 import pytest
 
-from optimlib import OPTIMIZERS, SURFACES, Adam, Momentum, RMSprop, SGD, Trajectory, run
+from optimlib import (OPTIMIZERS, SGD, SURFACES, Adam, Momentum, RMSprop, Trajectory, run,
+                      steps_to_minimum)
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
@@ -153,3 +154,18 @@ def test_unknown_surface_lists_the_valid_ones():
 def test_a_1d_batch_hyperparameter_is_explained():
     with pytest.raises(ValueError, match=r"shape \(N, 1\)"):
         run(SGD(lr=np.array([0.1, 0.2, 0.3])), "book")
+
+
+def test_steps_to_minimum():
+    path = run(Momentum(lr=0.1), "book", start=(-7, 2), steps=300)
+    k = steps_to_minimum(path, "book", tol=0.01)
+    distance = np.hypot(*path.points.T)
+    assert k is not None and distance[k] <= 0.01 and (distance[:k] > 0.01).all()
+    assert steps_to_minimum(run(SGD(lr=1e-4), "book", steps=10), "book") is None
+    # Himmelblau has four minima: any of them counts
+    path = run(Adam(lr=0.1), "himmelblau", start=(-1, -1), steps=400)
+    assert steps_to_minimum(path, "himmelblau") is not None
+    batch = run(SGD(lr=np.array([[1e-4], [0.9], [1.2]])), "book", steps=200)
+    found = steps_to_minimum(batch, "book")
+    assert found[0] == -1 and found[1] > 0 and found[2] == -1
+    assert found[1] == steps_to_minimum(run(SGD(lr=0.9), "book", steps=200), "book")

@@ -1,0 +1,90 @@
+"""Time one lr-slider event of a race of six optimizers, until the browser's PNG is ready.
+
+Setup (issue 4): 6 optimizers x 300 steps on Rosenbrock, 300 x 300 contour, 640 x 480
+figure, ipympl canvas as in JupyterLab (a browser attached: it has had its first full
+image). An event = set one lr slider -> recompute that path -> redraw -> PNG diff
+(``get_diff_image``) ready to send. Compared, in the same run, with a naive full re-plot
+(clear, contour, six paths, legend, draw, PNG). Goals: median <= 25 ms, >= 5x faster than
+naive, drawing alone (no PNG) <= 5 ms. Run: make bench
+"""
+import time
+
+import numpy as np
+from ipympl.backend_nbagg import Canvas, FigureManager
+from matplotlib.figure import Figure
+
+from optimlib import OPTIMIZERS, get_optimizer, run
+from optimlib.plotting import plot_paths
+from optimlib.widgets import race
+
+EVENTS = 200
+SIX = list(OPTIMIZERS)
+lrs = np.geomspace(1e-4, 1e-2, 50)
+
+
+def percentiles(times):
+    ms = np.array(times) * 1e3
+    return np.median(ms), np.percentile(ms, 95)
+
+
+app = race(SIX, surface="rosenbrock", steps=300, backend="ipympl")
+canvas = app.figure.canvas
+canvas.syncing_data_url = False  # a browser is attached: send diffs only
+canvas.draw()                    # the browser's first full draw
+assert tuple(app.figure.bbox.size) == (640, 480)
+
+# Inside every event, time the drawing alone: the animated artists over the background.
+draw_times, real_draw = [], app._draw_animated
+
+
+def timed_draw():
+    t0 = time.perf_counter()
+    real_draw()
+    draw_times.append(time.perf_counter() - t0)
+
+
+app._draw_animated = timed_draw
+blits, event_times = [], []
+real_blit = canvas.blit
+canvas.blit = lambda bbox=None: (real_blit(bbox), blits.append(bbox))
+for i in range(EVENTS):
+    t0 = time.perf_counter()
+    app.controls[f"{SIX[i % 6]}.lr"].value = float(lrs[i % 50])  # ends with the PNG diff made
+    event_times.append(time.perf_counter() - t0)
+assert len(blits) == len(draw_times) == EVENTS, "every event must blit"
+
+run_times = []
+adam = app._runners[SIX.index("Adam")]
+for i in range(EVENTS // 4):
+    t0 = time.perf_counter()
+    adam.recompute(app.surface, app.start, app.steps)
+    run_times.append(time.perf_counter() - t0)
+
+# The naive way: a new plot from scratch on every event, on the same kind of canvas.
+naive = race(SIX, surface="rosenbrock", steps=300, backend="ipympl")
+fig = Figure(figsize=(6.4, 4.8), dpi=100)
+naive_canvas = Canvas(fig)
+FigureManager(naive_canvas, 1)
+naive_canvas.syncing_data_url = False
+naive_times = []
+for i in range(EVENTS // 4):
+    t0 = time.perf_counter()
+    r = naive._runners[i % 6]
+    r.path = run(get_optimizer(r.name)(lr=float(lrs[i % 50])), naive.surface, steps=300)
+    fig.clear()
+    plot_paths(naive.surface, naive.paths, ax=fig.add_axes([0.1, 0.1, 0.52, 0.84]))
+    naive_canvas.draw()  # renders everything, then makes the PNG diff (refresh_all)
+    naive_times.append(time.perf_counter() - t0)
+
+med, p95 = percentiles(event_times)
+naive_med, naive_p95 = percentiles(naive_times)
+draw_med, draw_p95 = percentiles(draw_times)
+run_med, _ = percentiles(run_times)
+print(f"race of 6 x 300 steps on Rosenbrock, 640x480, ipympl canvas, {EVENTS} lr events")
+print(f"  app event -> PNG diff ready : median {med:6.1f} ms, p95 {p95:6.1f} ms "
+      f"({1000 / med:.0f} updates/s; goal median <= 25 ms)")
+print(f"    of which: one path (run)  : median {run_med:6.1f} ms (Adam, 300 steps)")
+print(f"    of which: drawing only    : median {draw_med:6.1f} ms, p95 {draw_p95:6.1f} ms "
+      f"(goal <= 5 ms)")
+print(f"  naive full re-plot + PNG    : median {naive_med:6.1f} ms, p95 {naive_p95:6.1f} ms")
+print(f"  speed-up over naive         : {naive_med / med:6.1f} x (goal >= 5 x)")

@@ -1,0 +1,542 @@
+"""Interactive apps: drag a slider and watch an optimizer's path move, live.
+
+    explore("Momentum", surface="rosenbrock")      # one optimizer, its loss and its state
+    race(["SGD", "Momentum", "AdaGrad", "Adam"])   # several optimizers from one start
+
+An app has ``.controls`` (name -> widget), ``.figure`` and ``.widget`` (what a notebook
+shows), so code and tests drive it by setting ``app.controls["lr"].value``.
+
+Why the drawing code looks the way it does. In JupyterLab the figure is an ipympl canvas,
+which sends the browser a PNG of the pixels that changed. A full redraw (contour, ticks,
+text) takes ~100 ms, so the contour and axes are drawn once into a cached background; an
+event restores that background, draws only the "animated" artists (paths, markers, texts)
+and pushes the result with ``canvas.blit()``. ipympl never blits by itself
+(``supports_blit`` is False), hence ``_on_draw`` and ``_blit`` below. Without ipympl
+(e.g. Colab without its custom widget manager) the same pixels go out as an inline image.
+"""
+import contextlib
+import io
+import sys
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+from .optimizers import get_optimizer
+from .plotting import COLORS, MARKERS, contour
+from .surfaces import SURFACES, get_surface
+from .trajectory import run, steps_to_minimum
+
+__all__ = ["App", "explore", "race"]
+
+_SLIDERS = {  # hyperparameter: (min, max, step, readout format)
+    "momentum": (0.0, 0.999, 0.001, ".3f"),
+    "beta1": (0.0, 0.999, 0.001, ".3f"),
+    "decay_rate": (0.5, 0.999, 0.001, ".3f"),
+    "beta2": (0.9, 0.9999, 0.0001, ".4f"),
+}
+_STATE_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]
+MARKERS_HTML = {"SGD": "●", "Momentum": "■", "Nesterov": "◆", "AdaGrad": "▲", "RMSprop": "▼",
+                "Adam": "✚"}
+
+
+def explore(name="SGD", surface="book", start=None, steps=100, backend="auto", tol=0.01,
+            **hyperparameters):
+    """One optimizer with a slider per hyperparameter, its loss and its internal state.
+
+    name: "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop" or "Adam".
+    hyperparameters: starting values, e.g. ``lr=0.1``; lr defaults to one that works on
+        this surface (the best of a quick sweep), the rest to the book's defaults.
+    backend: "ipympl" (live canvas), "inline" (an image updated on slider release) or
+        "auto" (ipympl when installed).
+    """
+    return App([name], surface, start, steps, {name: hyperparameters}, backend, tol,
+               explore=True)
+
+
+def race(names=("SGD", "Momentum", "AdaGrad", "Adam"), surface="book", start=None, steps=100,
+         hyperparameters=None, backend="auto", tol=0.01):
+    """Several optimizers from one start, each with its own sliders.
+
+    hyperparameters: starting values per optimizer, e.g. ``{"SGD": {"lr": 0.95}}``.
+    The legend gives each one's final loss and the step at which it came within ``tol`` of
+    a minimum.
+    """
+    names = [names] if isinstance(names, str) else list(names)
+    return App(names, surface, start, steps, hyperparameters or {}, backend, tol, explore=False)
+
+
+class _Runner:
+    """One optimizer in an app: its class, its sliders, its latest path and its artists."""
+
+    def __init__(self, name, sliders, fixed):
+        self.name, self.cls, self.sliders, self.fixed = name, get_optimizer(name), sliders, fixed
+        self.path = None
+
+    @property
+    def hyperparameters(self):
+        return {**self.fixed, **{k: s.value for k, s in self.sliders.items()}}
+
+    def recompute(self, surface, start, steps):
+        self.path = run(self.cls(**self.hyperparameters), surface, start=start, steps=steps)
+
+
+class App:
+    """The figure, the controls and the fast redraw shared by ``explore`` and ``race``."""
+
+    def __init__(self, names, surface, start, steps, hyperparameters, backend, tol, explore):
+        self.surface = get_surface(surface)
+        if not names or len(set(names)) != len(names):
+            raise ValueError(f"give each optimizer once, got {names!r}")
+        for name in hyperparameters:
+            if name not in names:
+                raise ValueError(f"hyperparameters for {name!r}, which is not racing")
+        self.steps = _check_steps(steps)
+        self.start = self._checked_start(self.surface.start if start is None else start)
+        self.tol, self._explore, self._holding, self._background = tol, explore, False, None
+        self._ipympl = _use_ipympl(backend)
+        self._runners = [self._make_runner(name, hyperparameters.get(name, {}))
+                         for name in names]
+        self.scoreboard = widgets.HTML()
+        self._make_figure()
+        self._make_controls()
+        self._initial = {"surface": self.surface, "start": self.start,
+                         "controls": {k: w.value for k, w in self.controls.items()
+                                      if k not in ("surface", "play", "back", "forward", "reset")}}
+        self.widget = self._layout()
+        self._recompute_all()
+        if not self._ipympl:
+            self._full_redraw()
+        # With ipympl, draw nothing yet: the browser asks for its first full image when it
+        # attaches; an image sent before that would be a diff against a frame it never saw.
+
+    # --- building ------------------------------------------------------------------------
+
+    def _make_runner(self, name, given):
+        cls = get_optimizer(name)
+        defaults = cls().hyperparameters
+        unknown = set(given) - set(defaults)
+        if unknown:
+            raise ValueError(f"{name} has no hyperparameter {', '.join(sorted(unknown))}; "
+                             f"it has: {', '.join(defaults)}")
+        values = {**defaults, **given}
+        if "lr" not in given:
+            values["lr"] = suggested_lr(name, self.surface, self.start, self.steps)
+        cls(**values)  # raises a clear error for a bad value, before any widget exists
+        prefix = "" if self._explore else f"{name}."
+        sliders = {prefix + k: _slider(k, v, continuous=self._ipympl)
+                   for k, v in values.items() if k == "lr" or k in _SLIDERS}
+        runner = _Runner(name, {k.removeprefix(prefix): s for k, s in sliders.items()},
+                         {k: v for k, v in values.items() if k != "lr" and k not in _SLIDERS})
+        for slider in sliders.values():
+            slider.observe(lambda change, r=runner: self._on_hyperparameter(r), names="value")
+        return runner
+
+    def _make_figure(self):
+        explore = self._explore
+        self.figure = fig = Figure(figsize=(10, 4.4) if explore else (6.4, 4.8), dpi=100)
+        if self._ipympl:
+            from ipympl.backend_nbagg import Canvas, FigureManager
+            canvas = Canvas(fig)
+            FigureManager(canvas, 0)
+            canvas.header_visible = canvas.footer_visible = False
+            canvas.resizable = False
+            self._image = canvas
+        else:
+            FigureCanvasAgg(fig)
+            self._image = widgets.Image(format="png")
+        self._ax = fig.add_axes([0.07, 0.11, 0.45, 0.8] if explore else [0.1, 0.1, 0.64, 0.84])
+        self._static = contour(self.surface, self._ax)
+        animated = dict(animated=True)
+        for r in self._runners:
+            color, marker = COLORS[r.name], MARKERS[r.name]
+            (r.line,) = self._ax.plot([], [], color=color, marker=marker, markersize=3.5,
+                                      linewidth=1.4, zorder=3, **animated)
+        (self._start_marker,) = self._ax.plot([], [], marker="o", markersize=9, color="white",
+                                              markeredgecolor="black", zorder=6, **animated)
+        self._message = self._ax.text(
+            0.02, 0.98, "", transform=self._ax.transAxes, va="top", fontsize=9, color="#B00000",
+            bbox=dict(facecolor="white", edgecolor="#B00000", alpha=0.9), zorder=7, **animated)
+        self._animated = [r.line for r in self._runners] + [self._start_marker, self._message]
+        if explore:
+            self._make_explore_panels(fig)
+        else:
+            # A static key (part of the background). The numbers go in the HTML scoreboard
+            # below the figure: re-rendering text costs ~3 ms a line, the paths ~0.3 ms each.
+            fig.legend([r.line for r in self._runners], [r.name for r in self._runners],
+                       loc="upper left", bbox_to_anchor=(0.76, 0.95), frameon=False)
+        fig.canvas.mpl_connect("draw_event", self._on_draw)
+        fig.canvas.mpl_connect("button_press_event", self._on_click)
+
+    def _make_explore_panels(self, fig):
+        (r,) = self._runners
+        self._loss_ax = fig.add_axes([0.6, 0.6, 0.38, 0.32])
+        self._loss_ax.set(yscale="log", ylabel="loss f − f_min", xlim=(0, self.steps))
+        (r.loss_line,) = self._loss_ax.plot([], [], color=COLORS[r.name], animated=True)
+        self._state_ax = fig.add_axes([0.6, 0.11, 0.38, 0.32])
+        self._state_ax.set(yscale="log", xlabel="step", xlim=(0, self.steps),
+                           ylabel="state (— x, -- y)")
+        self._state_lines = {}
+        for i, label in enumerate(_state_series(r.name, None, None)):
+            for axis, style in ((0, "-"), (1, "--")):
+                (line,) = self._state_ax.plot([], [], style, color=_STATE_COLORS[i],
+                                              label=label if axis == 0 else None, animated=True)
+                self._state_lines[label, axis] = line
+        self._state_ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=4, fontsize=8,
+                              frameon=False, handlelength=1.2, columnspacing=1)
+        self._animated += [r.loss_line, *self._state_lines.values()]
+        self._set_loss_limits()
+
+    def _make_controls(self):
+        self.controls = {}
+        for r in self._runners:
+            prefix = "" if self._explore else f"{r.name}."
+            self.controls.update({prefix + k: s for k, s in r.sliders.items()})
+        options = list(SURFACES.items())
+        if self.surface not in SURFACES.values():
+            options.append((self.surface.name, self.surface))
+        c = self.controls
+        c["surface"] = widgets.Dropdown(options=options, value=self.surface, description="surface")
+        c["steps"] = widgets.IntSlider(value=self.steps, min=1, max=max(1000, self.steps),
+                                       description="steps", continuous_update=False)
+        c["play"] = widgets.Play(value=self.steps, min=0, max=self.steps, interval=40,
+                                 description="play")
+        c["frame"] = widgets.IntSlider(value=self.steps, min=0, max=self.steps,
+                                       description="show step", continuous_update=self._ipympl)
+        widgets.jslink((c["play"], "value"), (c["frame"], "value"))
+        c["back"] = widgets.Button(description="◀", tooltip="one step back",
+                                   layout=widgets.Layout(width="40px"))
+        c["forward"] = widgets.Button(description="▶", tooltip="one step forward",
+                                      layout=widgets.Layout(width="40px"))
+        c["reset"] = widgets.Button(description="reset", tooltip="back to the starting values")
+        c["surface"].observe(self._on_surface, names="value")
+        c["steps"].observe(self._on_steps, names="value")
+        c["frame"].observe(self._on_frame, names="value")
+        c["back"].on_click(lambda _: self._move_frame(-1))
+        c["forward"].on_click(lambda _: self._move_frame(+1))
+        c["reset"].on_click(lambda _: self.reset())
+
+    def _layout(self):
+        c = self.controls
+        boxes = []
+        for r in self._runners:
+            title = widgets.HTML(f"<b style='color:{COLORS[r.name]}'>{r.name}</b>")
+            boxes.append(widgets.VBox([title, *r.sliders.values()]))
+        how = ("Click on the plot to move the start." if self._ipympl else
+               "Sliders redraw when released; set the start with app.set_start((x, y)).")
+        return widgets.VBox([
+            self._image,
+            self.scoreboard,
+            widgets.HBox([c["surface"], c["steps"], c["reset"]]),
+            widgets.HBox([c["play"], c["back"], c["forward"], c["frame"]]),
+            widgets.HBox(boxes, layout=widgets.Layout(flex_flow="row wrap")),
+            widgets.HTML(f"<small>{how}</small>"),
+        ])
+
+    def _ipython_display_(self):
+        from IPython.display import display
+        display(self.widget)
+
+    # --- public actions --------------------------------------------------------------------
+
+    @property
+    def paths(self):
+        """The current Trajectory of each optimizer, by name."""
+        return {r.name: r.path for r in self._runners}
+
+    def set_start(self, start):
+        """Move the common start to (x, y), which must lie inside the plot."""
+        self.start = self._checked_start(start)
+        self._recompute_all()
+        self._blit()
+
+    def reset(self):
+        """Back to the values the app started with."""
+        with self._hold():
+            self.controls["surface"].value = self._initial["surface"]
+            self._change_surface(self._initial["surface"])
+            self.start = self._initial["start"]
+            for key, value in self._initial["controls"].items():
+                self.controls[key].value = value
+            self._change_steps(self.controls["steps"].value)
+        self._recompute_all()
+        self._full_redraw()
+
+    # --- events ----------------------------------------------------------------------------
+
+    def _on_hyperparameter(self, runner):
+        if self._holding:
+            return
+        runner.recompute(self.surface, self.start, self.steps)
+        self._update_artists()
+        self._blit()
+
+    def _on_frame(self, change):
+        if not self._holding:
+            self._update_artists()
+            self._blit()
+
+    def _move_frame(self, delta):
+        frame = self.controls["frame"]
+        frame.value = int(np.clip(frame.value + delta, 0, self.steps))
+
+    def _on_steps(self, change):
+        if self._holding:
+            return
+        with self._hold():
+            self._change_steps(change["new"])
+        self._recompute_all()
+        self._full_redraw()
+
+    def _on_surface(self, change):
+        if self._holding:
+            return
+        with self._hold():
+            self._change_surface(change["new"])
+            for r in self._runners:
+                r.sliders["lr"].value = suggested_lr(r.name, self.surface, self.start, self.steps)
+        self._recompute_all()
+        self._full_redraw()
+
+    def _on_click(self, event):
+        if (event.inaxes is not self._ax or event.button != 1
+                or str(getattr(self.figure.canvas.toolbar, "mode", ""))):
+            return  # not a plain left click on the contour (or the zoom/pan tool is on)
+        self.set_start((event.xdata, event.ydata))
+
+    def _change_steps(self, steps):
+        self.steps = steps
+        for key in ("play", "frame"):
+            self.controls[key].max = steps
+            self.controls[key].value = steps
+        if self._explore:
+            self._loss_ax.set_xlim(0, steps)
+            self._state_ax.set_xlim(0, steps)
+
+    def _change_surface(self, surface):
+        self.surface = surface
+        self.start = self.surface.start
+        for artist in self._static:
+            artist.remove()
+        self._static = contour(self.surface, self._ax)
+        if self._explore:
+            self._set_loss_limits()
+
+    # --- drawing ---------------------------------------------------------------------------
+
+    def _recompute_all(self):
+        for r in self._runners:
+            r.recompute(self.surface, self.start, self.steps)
+        self._update_artists()
+
+    def _update_artists(self):
+        """Give every animated artist the data of the current paths, up to the shown step."""
+        shown = min(self.controls["frame"].value, self.steps) + 1
+        self._start_marker.set_data([self.start[0]], [self.start[1]])
+        diverged = []
+        for r in self._runners:
+            points = r.path.points[:shown]
+            r.line.set_data(points[:, 0], points[:, 1])
+            if r.path.diverged_at is not None:
+                diverged.append(f"{r.name} at step {r.path.diverged_at}")
+        # One line: each line of text costs ~2 ms to render on every event.
+        if len(diverged) == 1:
+            self._message.set_text(diverged[0].replace(" at", " diverged at") + ": try a smaller lr")
+        else:
+            self._message.set_text(f"diverged: {', '.join(diverged)}: try smaller lrs")
+        self._message.set_visible(bool(diverged))
+        if self._explore:
+            self._update_explore_panels(shown)
+        self.scoreboard.value = self._scoreboard_html()
+
+    def _scoreboard_html(self):
+        """A table: each optimizer's lr, final loss and the step it came near a minimum."""
+        near = f"within {self.tol:g} of a minimum"
+        rows = [f"<tr><th></th><th>lr</th><th>final loss f − f<sub>min</sub></th><th>{near}</th></tr>"]
+        for r in self._runners:
+            path, lr = r.path, f"{r.sliders['lr'].value:.3g}"
+            if path.diverged_at is not None:
+                loss, reached = "—", f"<b style='color:#B00000'>diverged at step {path.diverged_at}</b>"
+            else:
+                loss = f"{path.losses[-1] - self._loss_floor():.2e}"
+                step = steps_to_minimum(path, self.surface, self.tol) if self.surface.minima else None
+                reached = "never" if step is None else f"at step {step}"
+            name = f"<b style='color:{COLORS[r.name]}'>{MARKERS_HTML[r.name]} {r.name}</b>"
+            rows.append(f"<tr><td>{name}</td><td>{lr}</td><td>{loss}</td><td>{reached}</td></tr>")
+        return ("<table style='border-collapse:collapse' cellpadding='3'>" + "".join(rows)
+                + "</table>")
+
+    def _update_explore_panels(self, shown):
+        (r,) = self._runners
+        steps = np.arange(shown)
+        r.loss_line.set_data(steps, _positive(r.path.losses[:shown] - self._loss_floor()))
+        series = _state_series(r.name, r.path, r.hyperparameters)
+        for (label, axis), line in self._state_lines.items():
+            line.set_data(steps, _positive(series[label][:shown, axis]))
+        values = np.concatenate([_positive(s).ravel() for s in series.values()])
+        values = values[np.isfinite(values)]
+        if values.size:
+            limits = (10.0 ** np.floor(np.log10(values.min())), 10.0 ** np.ceil(np.log10(values.max())))
+            if limits[0] < limits[1] and limits != self._state_ax.get_ylim():
+                self._state_ax.set_ylim(limits)
+                self._background = None  # the axis changed: the next redraw must be a full one
+
+    def _loss_floor(self):
+        return self.surface.min_value if self.surface.min_value is not None else self._grid_min
+
+    def _set_loss_limits(self):
+        x = np.linspace(*self.surface.xlim, 200)
+        y = np.linspace(*self.surface.ylim, 200)
+        z = self.surface.f(*np.meshgrid(x, y))
+        self._grid_min = z.min()
+        top = z.max() - self._loss_floor()
+        self._loss_ax.set_ylim(1e-12, 10.0 ** np.ceil(np.log10(top)))
+
+    def _on_draw(self, event):
+        """After every full draw: keep the picture without paths, then draw the paths on it."""
+        self._background = self.figure.canvas.copy_from_bbox(self.figure.bbox)
+        self._draw_animated()
+
+    def _draw_animated(self):
+        for artist in self._animated:
+            self.figure.draw_artist(artist)
+
+    def _blit(self):
+        """Repaint only the animated artists over the cached background and send the result."""
+        if getattr(self, "_background", None) is None:
+            return self._full_redraw()
+        canvas = self.figure.canvas
+        canvas.restore_region(self._background)
+        self._draw_animated()
+        if self._ipympl:
+            canvas.blit(self.figure.bbox)
+        else:
+            self._send_png()
+
+    def _full_redraw(self):
+        if self._ipympl:
+            self.figure.canvas.draw_idle()  # the browser answers with a draw request
+        else:
+            self.figure.canvas.draw()       # calls _on_draw
+            self._send_png()
+
+    def _send_png(self):
+        with io.BytesIO() as png:
+            Image.fromarray(np.asarray(self.figure.canvas.buffer_rgba())).save(png, format="png")
+            self._image.value = png.getvalue()
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _checked_start(self, start):
+        try:
+            x, y = (float(v) for v in start)
+        except (TypeError, ValueError):
+            raise ValueError(f"start must be (x, y), got {start!r}") from None
+        (x0, x1), (y0, y1) = self.surface.xlim, self.surface.ylim
+        if not (x0 <= x <= x1 and y0 <= y <= y1):
+            raise ValueError(f"start ({x:g}, {y:g}) is outside the plot of {self.surface.name}: "
+                             f"x must be in [{x0:g}, {x1:g}] and y in [{y0:g}, {y1:g}]")
+        return (x, y)
+
+    @contextlib.contextmanager
+    def _hold(self):
+        """Change several controls without each change redrawing."""
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding = False
+
+
+def suggested_lr(name, surface, start=None, steps=100):
+    """A learning rate that works for ``name`` on ``surface``, found by trying 61 at once.
+
+    Of the rates on a log grid from 1e-5 to 10 (run as one batch), the ones whose path
+    stays on the plot and never rises above its starting loss compete; the winner has the
+    lowest mean log-loss over the run, i.e. gets low fast. 1e-5 if none qualifies.
+    """
+    surface = get_surface(surface)
+    lrs = np.geomspace(1e-5, 10, 61)[:, None]
+    path = run(get_optimizer(name)(lr=lrs), surface, start=start, steps=steps)
+    x, y = path.points[..., 0], path.points[..., 1]
+    floor = surface.min_value if surface.min_value is not None else np.nanmin(path.losses)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        on_plot = ((x >= surface.xlim[0]) & (x <= surface.xlim[1])
+                   & (y >= surface.ylim[0]) & (y <= surface.ylim[1])).all(axis=0)
+        calm = (path.losses <= path.losses[0]).all(axis=0)
+        score = np.log10(np.maximum(path.losses - floor, 1e-16)).mean(axis=0)
+    score = np.where(on_plot & calm, score, np.inf)
+    return float(lrs[np.argmin(score), 0]) if np.isfinite(score).any() else 1e-5
+
+
+def _state_series(name, path, hyper):
+    """What to plot of an optimizer's state: {label: array (steps + 1, 2)}.
+
+    With ``path=None`` only the labels are wanted.
+    """
+    labels = {"SGD": ["|step|"], "Momentum": ["|step| = |v|"],
+              "Nesterov": ["|step|", "|v| velocity"], "AdaGrad": ["|step|", "h", "lr / (√h + ε)"],
+              "RMSprop": ["|step|", "h", "lr / (√h + ε)"],
+              "Adam": ["|step|", "|m|", "√v", "lr_t / (√v + ε)"]}[name]
+    if path is None:
+        return dict.fromkeys(labels)
+    step = np.abs(np.diff(path.points, axis=0, prepend=np.nan))
+    state = path.state
+    series = {"|step|": step, "|step| = |v|": step}
+    if "|v| velocity" in labels:
+        series["|v| velocity"] = np.abs(state["v"])
+    if "h" in labels:
+        series["h"] = state["h"].copy()
+        series["lr / (√h + ε)"] = hyper["lr"] / (np.sqrt(state["h"]) + hyper["eps"])
+    if name == "Adam":
+        t = np.maximum(state["t"], 1)[:, None]
+        lr_t = hyper["lr"] * np.sqrt(1 - hyper["beta2"] ** t) / (1 - hyper["beta1"] ** t)
+        series.update({"|m|": np.abs(state["m"]), "√v": np.sqrt(state["v"]),
+                       "lr_t / (√v + ε)": lr_t / (np.sqrt(state["v"]) + hyper["eps"])})
+    for values in series.values():
+        values[0] = np.nan  # step 0 is before the first update: there is no state yet
+    return series
+
+
+def _positive(values):
+    """Values for a log axis: NaN where not positive (so the line has a gap, not a warning)."""
+    values = np.asarray(values, dtype=float)
+    return np.where(values > 0, values, np.nan)
+
+
+def _slider(param, value, continuous):
+    style = dict(description=param, continuous_update=continuous,
+                 style={"description_width": "80px"}, layout=widgets.Layout(width="320px"))
+    if param == "lr":
+        exponent = np.log10(value)
+        return widgets.FloatLogSlider(value=value, base=10, min=min(-5, np.floor(exponent)),
+                                      max=max(1, np.ceil(exponent)), step=0.01,
+                                      readout_format=".3g", **style)
+    low, high, step, fmt = _SLIDERS[param]
+    return widgets.FloatSlider(value=value, min=min(low, value), max=max(high, value), step=step,
+                               readout_format=fmt, **style)
+
+
+def _check_steps(steps):
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    return int(steps)
+
+
+def _use_ipympl(backend):
+    if backend not in ("auto", "ipympl", "inline"):
+        raise ValueError(f"backend must be 'auto', 'ipympl' or 'inline', got {backend!r}")
+    if backend == "inline":
+        return False
+    try:
+        import ipympl.backend_nbagg  # noqa: F401
+    except ImportError:
+        if backend == "ipympl":
+            raise ImportError("backend='ipympl' needs ipympl: pip install ipympl") from None
+        return False
+    if "google.colab" in sys.modules:  # Colab shows ipympl only with its custom widget manager
+        from google.colab import output
+        output.enable_custom_widget_manager()
+    return True

@@ -1,0 +1,241 @@
+"""The apps, driven headless by setting widget values, as a student's mouse would."""
+import io
+import resource
+
+import matplotlib
+import numpy as np
+import pytest
+from matplotlib.backend_bases import MouseEvent
+from PIL import Image
+
+from optimlib import OPTIMIZERS, SURFACES, get_optimizer, run
+from optimlib.widgets import explore, race, suggested_lr
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+SIX = list(OPTIMIZERS)
+BACKENDS = ["inline", "ipympl"]
+
+
+def attach_browser(app):
+    """What the browser does when it shows an ipympl canvas: ask for a first full draw."""
+    if app._ipympl:
+        app.figure.canvas.syncing_data_url = False
+        app.figure.canvas.draw()
+
+
+def expected_path(app, name, **changes):
+    runner = next(r for r in app._runners if r.name == name)
+    return run(get_optimizer(name)(**{**runner.hyperparameters, **changes}), app.surface,
+               start=app.start, steps=app.steps)
+
+
+def drawn_points(app, name):
+    runner = next(r for r in app._runners if r.name == name)
+    return np.column_stack(runner.line.get_data())
+
+
+def pixels(app):
+    if app._ipympl:
+        return np.asarray(app.figure.canvas.buffer_rgba()).copy()
+    return np.asarray(Image.open(io.BytesIO(app._image.value))).copy()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_slider_redraws_its_path_as_run_computes_it(backend):
+    app = race(SIX, surface="rosenbrock", steps=300, backend=backend)
+    attach_browser(app)
+    before = {name: drawn_points(app, name) for name in SIX}
+    frame = pixels(app)
+    app.controls["Momentum.lr"].value = 2e-3
+    app.controls["Momentum.momentum"].value = 0.8
+    expected = expected_path(app, "Momentum", lr=2e-3, momentum=0.8)
+    np.testing.assert_array_equal(drawn_points(app, "Momentum"), expected.points)
+    for name in SIX:  # only the moved path was recomputed; the others are as they were
+        if name != "Momentum":
+            np.testing.assert_array_equal(drawn_points(app, name), before[name])
+    assert (pixels(app) != frame).any()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_200_events_create_no_figures_and_no_artists(backend):
+    app = race(["SGD", "Momentum", "AdaGrad", "Adam"], surface="book", steps=100, backend=backend)
+    attach_browser(app)
+    figures, artists = plt.get_fignums(), len(app.figure.findobj())
+    lrs = np.geomspace(1e-3, 3, 200)
+    for i, lr in enumerate(lrs):
+        app.controls[["SGD.lr", "Momentum.lr", "AdaGrad.lr", "Adam.lr"][i % 4]].value = lr
+        if i % 50 == 0:
+            app.controls["frame"].value = 30
+    assert plt.get_fignums() == figures
+    assert len(app.figure.findobj()) == artists
+    np.testing.assert_array_equal(drawn_points(app, "Adam"), expected_path(app, "Adam").points[:31])
+
+
+def test_slider_events_never_redraw_the_whole_figure():
+    app = race(SIX, surface="rosenbrock", steps=300, backend="ipympl")
+    attach_browser(app)
+    full_draws = []
+    app.figure.canvas.mpl_connect("draw_event", full_draws.append)
+    diffs = []
+    real_blit = app.figure.canvas.blit
+    app.figure.canvas.blit = lambda bbox=None: diffs.append(real_blit(bbox))
+    for lr in np.geomspace(1e-4, 1e-2, 20):
+        app.controls["SGD.lr"].value = lr
+    assert full_draws == [] and len(diffs) == 20
+
+
+@pytest.mark.parametrize("name", SIX)
+def test_explore_has_a_slider_per_hyperparameter_and_draws_the_state(name):
+    app = explore(name, surface="book", steps=60, backend="inline")
+    tunable = [k for k in get_optimizer(name)().hyperparameters if k != "eps"]
+    assert [k for k in app.controls if k in tunable] == tunable
+    for key in tunable:
+        slider = app.controls[key]
+        slider.value = slider.min + 0.37 * (slider.max - slider.min) if key != "lr" else 0.05
+    runner = app._runners[0]
+    path = run(get_optimizer(name)(**runner.hyperparameters), "book", steps=60)
+    np.testing.assert_array_equal(drawn_points(app, name), path.points)
+    np.testing.assert_array_equal(runner.loss_line.get_ydata(),
+                                  np.where(path.losses > 0, path.losses, np.nan))
+    lines = [line for (label, axis), line in app._state_lines.items()]
+    assert lines and all(np.isfinite(line.get_ydata()[1:]).any() for line in lines)
+    if name in ("Momentum", "Nesterov"):
+        velocity = app._state_lines["|step| = |v|" if name == "Momentum" else "|v| velocity", 1]
+        np.testing.assert_allclose(velocity.get_ydata()[1:], np.abs(path.state["v"][1:, 1]))
+    if name == "AdaGrad":  # the effective learning rate only ever shrinks
+        effective = app._state_lines["lr / (√h + ε)", 0].get_ydata()[1:]
+        assert (np.diff(effective) <= 0).all()
+
+
+def test_steps_and_frame_and_play_buttons():
+    app = explore("Adam", surface="himmelblau", steps=50, backend="inline")
+    app.controls["steps"].value = 120
+    assert app.paths["Adam"].steps == 120 and app.controls["play"].max == 120
+    assert len(drawn_points(app, "Adam")) == 121
+    app.controls["frame"].value = 10
+    np.testing.assert_array_equal(drawn_points(app, "Adam"), app.paths["Adam"].points[:11])
+    app.controls["forward"].click()
+    app.controls["forward"].click()
+    app.controls["back"].click()
+    assert app.controls["frame"].value == 11 and len(drawn_points(app, "Adam")) == 12
+    assert app._loss_ax.get_xlim() == (0, 120)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_clicking_on_the_plot_moves_the_start(backend):
+    app = race(["SGD", "Adam"], surface="himmelblau", steps=80, backend=backend)
+    attach_browser(app)
+    x, y = app._ax.transData.transform((1.5, -2.0))
+    app.figure.canvas.callbacks.process("button_press_event",
+                                        MouseEvent("button_press_event", app.figure.canvas, x, y, 1))
+    assert app.start == pytest.approx((1.5, -2.0))
+    np.testing.assert_array_equal(drawn_points(app, "Adam")[0], app.start)
+    np.testing.assert_array_equal(drawn_points(app, "Adam"), expected_path(app, "Adam").points)
+    # a click outside the contour axes does nothing
+    app.figure.canvas.callbacks.process("button_press_event",
+                                        MouseEvent("button_press_event", app.figure.canvas, 5, 5, 1))
+    assert app.start == pytest.approx((1.5, -2.0))
+
+
+def test_a_new_surface_redraws_the_contour_and_starts_over():
+    app = race(["SGD", "Momentum"], surface="book", steps=80, backend="inline")
+    artists = len(app.figure.findobj())
+    app.controls["surface"].value = SURFACES["beale"]
+    assert app.surface is SURFACES["beale"] and app.start == SURFACES["beale"].start
+    assert app._ax.get_xlim() == SURFACES["beale"].xlim
+    assert app.controls["SGD.lr"].value == pytest.approx(suggested_lr("SGD", "beale", steps=80))
+    np.testing.assert_array_equal(drawn_points(app, "SGD"), expected_path(app, "SGD").points)
+    app.controls["surface"].value = SURFACES["book"]
+    assert len(app.figure.findobj()) == artists
+
+
+def test_divergence_is_a_message_and_the_controls_keep_working():
+    app = race(["SGD", "Adam"], surface="book", steps=100, hyperparameters={"SGD": {"lr": 0.5}},
+               backend="inline")
+    assert not app._message.get_visible()
+    app.controls["SGD.lr"].value = 1.5
+    k = app.paths["SGD"].diverged_at
+    assert k is not None and app._message.get_visible()
+    assert app._message.get_text() == f"SGD diverged at step {k}: try a smaller lr"
+    assert len(drawn_points(app, "SGD")) == 101 and np.isnan(drawn_points(app, "SGD")[k:]).all()
+    assert f"diverged at step {k}" in app.scoreboard.value
+    app.controls["SGD.lr"].value = 0.5
+    assert not app._message.get_visible() and app.paths["SGD"].diverged_at is None
+
+
+def test_the_scoreboard_reports_loss_and_when_each_got_near_a_minimum():
+    app = race(["Momentum"], surface="book", steps=300, hyperparameters={"Momentum": {"lr": 0.1}},
+               backend="inline", tol=0.01)
+    from optimlib import steps_to_minimum
+    k = steps_to_minimum(app.paths["Momentum"], "book", 0.01)
+    html = app.scoreboard.value
+    assert "within 0.01 of a minimum" in html and f"<td>0.1</td>" in html
+    assert f"at step {k}</td>" in html
+    final = app.paths["Momentum"].losses[-1]
+    assert f"<td>{final:.2e}</td>" in html
+
+
+def test_reset_goes_back_to_the_start():
+    app = explore("Momentum", surface="rosenbrock", steps=100, backend="inline", lr=1e-3)
+    first = drawn_points(app, "Momentum")
+    app.controls["lr"].value = 3e-3
+    app.controls["steps"].value = 40
+    app.controls["surface"].value = SURFACES["booth"]
+    app.reset()
+    assert app.surface is SURFACES["rosenbrock"] and app.controls["lr"].value == 1e-3
+    np.testing.assert_array_equal(drawn_points(app, "Momentum"), first)
+
+
+def test_an_app_shows_in_a_widget_box():
+    app = race(backend="inline")
+    assert app.widget.children[0] is app._image
+    assert {"SGD.lr", "Momentum.momentum", "Adam.beta2", "steps", "surface", "play", "frame",
+            "reset"} <= set(app.controls)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: race(["SGD", "Adamm"]), "unknown optimizer 'Adamm'; choose one of: SGD, Momentum"),
+    (lambda: explore("sgd"), "unknown optimizer 'sgd'"),
+    (lambda: race(surface="bowl"), "unknown surface 'bowl'; choose one of: book, rotated"),
+    (lambda: explore(start=(50, 0)), r"start \(50, 0\) is outside the plot of book: x must be in \[-10, 10\]"),
+    (lambda: race(steps=0), "steps must be a positive integer"),
+    (lambda: race(steps=-3), "steps must be a positive integer"),
+    (lambda: explore("SGD", momentum=0.9), "SGD has no hyperparameter momentum; it has: lr"),
+    (lambda: explore("Adam", beta2=1.0), r"beta2=1.0 is out of range"),
+    (lambda: race(["SGD", "SGD"]), "give each optimizer once"),
+    (lambda: race(["SGD"], hyperparameters={"Adam": {"lr": 1}}), "which is not racing"),
+    (lambda: race(backend="qt"), "backend must be 'auto', 'ipympl' or 'inline'"),
+])
+def test_bad_input_is_refused_at_the_call(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_set_start_outside_the_plot_is_refused_and_changes_nothing():
+    app = race(["SGD"], backend="inline")
+    with pytest.raises(ValueError, match="outside the plot"):
+        app.set_start((0, 99))
+    assert app.start == SURFACES["book"].start
+
+
+def test_suggested_lr_is_calm_and_converging():
+    for name in SIX:
+        lr = suggested_lr(name, "book", steps=100)
+        path = run(get_optimizer(name)(lr=lr), "book", steps=100)
+        assert path.diverged_at is None and (path.losses <= path.losses[0]).all()
+        assert path.losses[-1] < 0.05 * path.losses[0]
+
+
+def test_2000_slider_events_keep_memory_flat():
+    app = race(SIX, surface="rosenbrock", steps=300, backend="ipympl")
+    attach_browser(app)
+    lrs = np.geomspace(1e-4, 1e-2, 100)
+    for lr in lrs:  # warm up: caches, allocator pools
+        app.controls["SGD.lr"].value = lr
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for i in range(2000):
+        app.controls[f"{SIX[i % 6]}.lr"].value = float(lrs[(i * 7) % 100])
+    growth_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert growth_mb <= 20, growth_mb
