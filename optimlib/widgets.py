@@ -172,12 +172,12 @@ class App:
 
     def _make_explore_panels(self, fig):
         (r,) = self._runners
-        self._loss_ax = fig.add_axes([0.6, 0.6, 0.38, 0.32])
+        self._loss_ax = fig.add_axes([0.63, 0.6, 0.35, 0.32])
         self._loss_ax.set(yscale="log", ylabel="loss f − f_min", xlim=(0, self.steps))
         (r.loss_line,) = self._loss_ax.plot([], [], color=COLORS[r.name], animated=True)
-        self._state_ax = fig.add_axes([0.6, 0.11, 0.38, 0.32])
-        self._state_ax.set(yscale="log", xlabel="step", xlim=(0, self.steps),
-                           ylabel="state (— x, -- y)")
+        self._state_ax = fig.add_axes([0.63, 0.11, 0.35, 0.32])
+        self._state_ax.set(yscale="log", xlabel="step   (solid: x, dashed: y)",
+                           xlim=(0, self.steps), ylabel="state")
         self._state_lines = {}
         for i, label in enumerate(_state_series(r.name, None, None)):
             for axis, style in ((0, "-"), (1, "--")):
@@ -378,7 +378,9 @@ class App:
         values = np.concatenate([_positive(s).ravel() for s in series.values()])
         values = values[np.isfinite(values)]
         if values.size:
-            limits = (10.0 ** np.floor(np.log10(values.min())), 10.0 ** np.ceil(np.log10(values.max())))
+            top = np.ceil(np.log10(values.max()))
+            bottom = max(np.floor(np.log10(values.min())), top - 12)  # 12 decades are plenty
+            limits = (10.0 ** bottom, 10.0 ** top)
             if limits[0] < limits[1] and limits != self._state_ax.get_ylim():
                 self._state_ax.set_ylim(limits)
                 self._background = None  # the axis changed: the next redraw must be a full one
