@@ -23,3 +23,4 @@ test: install
 bench: install
 	$(BIN)/python benchmarks/bench_sweep.py
 	$(BIN)/python benchmarks/bench_step.py
+	$(BIN)/python benchmarks/bench_slider.py

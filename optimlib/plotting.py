@@ -1,14 +1,18 @@
-"""Static matplotlib figures: a surface's contour with optimizer paths on it.
+"""Static matplotlib figures: paths on a contour, loss curves, a 3D view, animations.
 
 Colours come from the Okabe-Ito palette, which readers with any common colour-vision
 deficiency can tell apart; each optimizer keeps its colour and marker in every notebook.
 """
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.animation import FuncAnimation
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
 from .surfaces import get_surface
 
-__all__ = ["COLORS", "MARKERS", "contour", "plot_paths"]
+__all__ = ["COLORS", "MARKERS", "animate", "contour", "plot_losses", "plot_paths",
+           "plot_surface_3d"]
 
 COLORS = {"SGD": "#0072B2", "Momentum": "#D55E00", "Nesterov": "#CC79A7",
           "AdaGrad": "#009E73", "RMSprop": "#E69F00", "Adam": "#000000"}
@@ -48,11 +52,9 @@ def plot_paths(surface, paths, ax=None, title=None, legend=True):
         ax = plt.figure(figsize=(7, 4.5), layout="constrained").add_subplot()
     contour(surface, ax)
     for i, (label, path) in enumerate(paths.items()):
-        name = label.split()[0]
-        color = COLORS.get(name, _EXTRA_COLORS[i % len(_EXTRA_COLORS)])
         text = label if path.diverged_at is None else f"{label} (diverged at step {path.diverged_at})"
-        ax.plot(path.points[:, 0], path.points[:, 1], color=color, marker=MARKERS.get(name, "o"),
-                markersize=3.5, linewidth=1.4, label=text, zorder=3)
+        ax.plot(path.points[:, 0], path.points[:, 1], **_style(label, i), markersize=3.5,
+                linewidth=1.4, label=text, zorder=3)
     if paths:
         start = next(iter(paths.values())).points[0]
         ax.plot(*start, marker="o", markersize=9, color="white", markeredgecolor="black",
@@ -62,3 +64,86 @@ def plot_paths(surface, paths, ax=None, title=None, legend=True):
     if legend and paths:
         ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)
     return ax
+
+
+def _style(label, i):
+    """Colour and marker of an optimizer, by the first word of its label ("SGD lr=0.1")."""
+    name = label.split()[0] if label else ""
+    return dict(color=COLORS.get(name, _EXTRA_COLORS[i % len(_EXTRA_COLORS)]),
+                marker=MARKERS.get(name, "o"))
+
+
+def plot_losses(paths, surface=None, ax=None, title=None):
+    """Loss against step for each path of ``paths`` ({label: Trajectory}), on a log scale.
+
+    With a ``surface`` that states its minimum value, the loss is shown above that value
+    (f - f_min), so that reaching the minimum means falling off the bottom of the plot.
+    """
+    floor = 0.0
+    if surface is not None and get_surface(surface).min_value is not None:
+        floor = get_surface(surface).min_value
+    if ax is None:
+        ax = plt.figure(figsize=(6, 3.5), layout="constrained").add_subplot()
+    for i, (label, path) in enumerate(paths.items()):
+        gap = path.losses - floor
+        ax.plot(np.arange(len(gap)), np.where(gap > 0, gap, np.nan), label=label,
+                color=_style(label, i)["color"], linewidth=1.5)
+    ax.set(yscale="log", xlabel="step", ylabel="loss" if surface is None else "loss f − f_min")
+    if title is not None:
+        ax.set_title(title)
+    if paths:
+        ax.legend(frameon=False)
+    return ax
+
+
+def plot_surface_3d(surface, paths=None, ax=None, resolution=80, log=False):
+    """The surface as a 3D mesh, with each path of ``paths`` lifted onto it.
+
+    ``log=True`` plots log10(1 + f - f_min), for surfaces whose walls dwarf their valleys.
+    """
+    surface = get_surface(surface)
+    floor = surface.min_value if surface.min_value is not None else 0.0
+
+    def height(z):
+        return np.log10(1 + z - floor) if log else z
+
+    if ax is None:
+        ax = plt.figure(figsize=(6.5, 5), layout="constrained").add_subplot(projection="3d")
+    x, y = np.meshgrid(np.linspace(*surface.xlim, resolution), np.linspace(*surface.ylim, resolution))
+    ax.plot_surface(x, y, height(surface.f(x, y)), cmap="viridis", alpha=0.75, linewidth=0,
+                    rcount=resolution, ccount=resolution)
+    for i, (label, path) in enumerate((paths or {}).items()):
+        px, py = path.points[:, 0], path.points[:, 1]
+        ax.plot(px, py, height(surface.f(px, py)), **_style(label, i), markersize=3,
+                label=label, zorder=10)
+    ax.set(xlabel="x", ylabel="y", zlabel="log10(1 + f − f_min)" if log else "f(x, y)")
+    if paths:
+        ax.legend(frameon=False, loc="upper left")
+    return ax
+
+
+def animate(surface, paths, frames=60, interval=80):
+    """An animation of ``paths`` ({label: Trajectory}) growing step by step on the contour.
+
+    It shows ``frames`` frames (every k-th step, so that long runs stay small) and needs no
+    kernel once exported::
+
+        anim = animate("book", paths)
+        html = anim.to_jshtml()                     # self-contained HTML + JS, for slides
+        anim.save("race.gif", writer="pillow")      # a GIF
+    """
+    steps = max(len(p.points) for p in paths.values()) - 1
+    shown = np.unique(np.linspace(0, steps, min(frames, steps + 1)).round().astype(int))
+    fig = Figure(figsize=(7, 4.2), dpi=80, layout="constrained")  # dpi 80: ~50 kB a frame
+    FigureCanvasAgg(fig)
+    ax = plot_paths(surface, paths, ax=fig.add_subplot())
+    lines = ax.get_lines()[-len(paths) - 1:-1]  # the paths, drawn after the minima markers
+    counter = ax.text(0.98, 0.02, "", transform=ax.transAxes, ha="right", fontsize=10)
+
+    def draw(k):
+        for line, path in zip(lines, paths.values()):
+            line.set_data(path.points[:k + 1, 0], path.points[:k + 1, 1])
+        counter.set_text(f"step {k}")
+        return [*lines, counter]
+
+    return FuncAnimation(fig, draw, frames=shown, interval=interval, blit=False)
