@@ -353,10 +353,14 @@ class App:
 
     def _scoreboard_html(self):
         """A table: each optimizer's lr, final loss and the step it came near a minimum."""
-        near = f"within {self.tol:g} of a minimum"
-        rows = [f"<tr><th></th><th>lr</th><th>final loss f − f<sub>min</sub></th><th>{near}</th></tr>"]
+        def row(cells, tag="td"):
+            style = "padding:1px 12px 1px 0; line-height:1.3; text-align:left"
+            return "<tr>" + "".join(f"<{tag} style='{style}'>{c}</{tag}>" for c in cells) + "</tr>"
+
+        rows = [row(["", "lr", "final loss f − f<sub>min</sub>",
+                     f"within {self.tol:g} of a minimum"], tag="th")]
         for r in self._runners:
-            path, lr = r.path, f"{r.sliders['lr'].value:.3g}"
+            path = r.path
             if path.diverged_at is not None:
                 loss, reached = "—", f"<b style='color:#B00000'>diverged at step {path.diverged_at}</b>"
             else:
@@ -364,9 +368,8 @@ class App:
                 step = steps_to_minimum(path, self.surface, self.tol) if self.surface.minima else None
                 reached = "never" if step is None else f"at step {step}"
             name = f"<b style='color:{COLORS[r.name]}'>{MARKERS_HTML[r.name]} {r.name}</b>"
-            rows.append(f"<tr><td>{name}</td><td>{lr}</td><td>{loss}</td><td>{reached}</td></tr>")
-        return ("<table style='border-collapse:collapse' cellpadding='3'>" + "".join(rows)
-                + "</table>")
+            rows.append(row([name, f"{r.sliders['lr'].value:.3g}", loss, reached]))
+        return "<table style='border-collapse:collapse'>" + "".join(rows) + "</table>"
 
     def _update_explore_panels(self, shown):
         (r,) = self._runners
