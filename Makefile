@@ -24,3 +24,4 @@ bench: install
 	$(BIN)/python benchmarks/bench_sweep.py
 	$(BIN)/python benchmarks/bench_step.py
 	$(BIN)/python benchmarks/bench_slider.py
+	$(BIN)/python benchmarks/bench_notebooks.py

@@ -94,11 +94,15 @@ def test_launch_links_point_at_notebooks_of_this_repository(pyproject):
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
-def test_each_notebook_links_to_itself_and_ends_with_exercises(notebook):
+def test_each_notebook_has_goals_prerequisites_summary_and_exercises(notebook):
     cells = json.loads(notebook.read_text())["cells"]
     first, last = "".join(cells[0]["source"]), "".join(cells[-1]["source"])
     assert f"notebooks/{notebook.name}" in first and "You will learn" in first
-    assert "## Exercises" in last and "<details>" in last
+    assert "**You need**" in first                                # prerequisites
+    assert "## Exercises" in last and last.count("<details>") >= 2
+    assert 2 <= len(re.findall(r"^\d+\. ", last, re.M)) <= 4   # 2-4 exercises
+    assert any("## Summary" in "".join(c["source"]) for c in cells[-3:])
+    assert any("assert" in "".join(c["source"]) for c in cells if c["cell_type"] == "code")
 
 
 def test_readme_images_exist():
@@ -119,3 +123,13 @@ def test_git_ignores_what_the_commands_create():
     if ignored.returncode == 128:
         pytest.skip("not a git checkout")
     assert ignored.stdout.split() == [".venv", "site", "optimlib.egg-info"]
+
+
+def test_notebooks_import_optimlib_instead_of_copying_it():
+    """The update rules live in optimlib; a notebook may show a variant, never a copy."""
+    for notebook in NOTEBOOKS:
+        source = "".join("".join(c["source"]) for c in json.loads(notebook.read_text())["cells"]
+                         if c["cell_type"] == "code")
+        assert "import optimlib" in source or "from optimlib" in source, notebook.name
+        assert not re.search(r"^class (SGD|Momentum|Nesterov|AdaGrad|RMSprop|Adam)\b", source,
+                             re.M), notebook.name
