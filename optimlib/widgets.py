@@ -136,7 +136,7 @@ class App:
 
     def _make_figure(self):
         explore = self._explore
-        self.figure = fig = Figure(figsize=(10, 4.4) if explore else (6.4, 4.8), dpi=100)
+        self.figure = fig = Figure(figsize=(8, 4) if explore else (6.4, 4.8), dpi=100)
         if self._ipympl:
             from ipympl.backend_nbagg import Canvas, FigureManager
             canvas = Canvas(fig)
@@ -147,7 +147,7 @@ class App:
         else:
             FigureCanvasAgg(fig)
             self._image = widgets.Image(format="png")
-        self._ax = fig.add_axes([0.07, 0.11, 0.45, 0.8] if explore else [0.1, 0.1, 0.64, 0.84])
+        self._ax = fig.add_axes([0.08, 0.12, 0.44, 0.8] if explore else [0.1, 0.1, 0.64, 0.84])
         self._static = contour(self.surface, self._ax)
         animated = dict(animated=True)
         for r in self._runners:
@@ -172,10 +172,10 @@ class App:
 
     def _make_explore_panels(self, fig):
         (r,) = self._runners
-        self._loss_ax = fig.add_axes([0.63, 0.6, 0.35, 0.32])
+        self._loss_ax = fig.add_axes([0.64, 0.6, 0.34, 0.32])
         self._loss_ax.set(yscale="log", ylabel="loss f − f_min", xlim=(0, self.steps))
         (r.loss_line,) = self._loss_ax.plot([], [], color=COLORS[r.name], animated=True)
-        self._state_ax = fig.add_axes([0.63, 0.11, 0.35, 0.32])
+        self._state_ax = fig.add_axes([0.64, 0.12, 0.34, 0.32])
         self._state_ax.set(yscale="log", xlabel="step   (solid: x, dashed: y)",
                            xlim=(0, self.steps), ylabel="state")
         self._state_lines = {}
@@ -184,7 +184,7 @@ class App:
                 (line,) = self._state_ax.plot([], [], style, color=_STATE_COLORS[i],
                                               label=label if axis == 0 else None, animated=True)
                 self._state_lines[label, axis] = line
-        self._state_ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=4, fontsize=8,
+        self._state_ax.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=4, fontsize=7,
                               frameon=False, handlelength=1.2, columnspacing=1)
         self._animated += [r.loss_line, *self._state_lines.values()]
         self._set_loss_limits()
