@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .optimizers import Optimizer
+from .optimizers import Optimizer, get_optimizer
 from .surfaces import get_surface
 
-__all__ = ["Trajectory", "run", "steps_to_minimum"]
+__all__ = ["Trajectory", "run", "steps_to_minimum", "suggested_lr"]
 
 ESCAPE = 10
 """A path has diverged once it is this many plot widths outside the plot."""
@@ -130,6 +130,27 @@ def steps_to_minimum(path, surface, tol=0.01):
     if first.ndim == 0:
         return None if first < 0 else int(first)
     return first
+
+
+def suggested_lr(name, surface, start=None, steps=100):
+    """A learning rate that works for ``name`` on ``surface``, found by trying 61 at once.
+
+    Of the rates on a log grid from 1e-5 to 10 (run as one batch), the ones whose path
+    stays on the plot and never rises above its starting loss compete; the winner has the
+    lowest mean log-loss over the run, i.e. gets low fast. 1e-5 if none qualifies.
+    """
+    surface = get_surface(surface)
+    lrs = np.geomspace(1e-5, 10, 61)[:, None]
+    path = run(get_optimizer(name)(lr=lrs), surface, start=start, steps=steps)
+    x, y = path.points[..., 0], path.points[..., 1]
+    floor = surface.min_value if surface.min_value is not None else np.nanmin(path.losses)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        on_plot = ((x >= surface.xlim[0]) & (x <= surface.xlim[1])
+                   & (y >= surface.ylim[0]) & (y <= surface.ylim[1])).all(axis=0)
+        calm = (path.losses <= path.losses[0]).all(axis=0)
+        score = np.log10(np.maximum(path.losses - floor, 1e-16)).mean(axis=0)
+    score = np.where(on_plot & calm, score, np.inf)
+    return float(lrs[np.argmin(score), 0]) if np.isfinite(score).any() else 1e-5
 
 
 def _escaped(surface, points):

@@ -27,7 +27,7 @@ from PIL import Image
 from .optimizers import get_optimizer
 from .plotting import COLORS, MARKERS, contour
 from .surfaces import SURFACES, get_surface
-from .trajectory import run, steps_to_minimum
+from .trajectory import run, steps_to_minimum, suggested_lr
 
 __all__ = ["App", "explore", "race"]
 
@@ -125,11 +125,9 @@ class App:
         if "lr" not in given:
             values["lr"] = suggested_lr(name, self.surface, self.start, self.steps)
         cls(**values)  # raises a clear error for a bad value, before any widget exists
-        prefix = "" if self._explore else f"{name}."
-        sliders = {prefix + k: _slider(k, v, continuous=self._ipympl)
+        sliders = {k: _slider(k, v, continuous=self._ipympl)
                    for k, v in values.items() if k == "lr" or k in _SLIDERS}
-        runner = _Runner(name, {k.removeprefix(prefix): s for k, s in sliders.items()},
-                         {k: v for k, v in values.items() if k != "lr" and k not in _SLIDERS})
+        runner = _Runner(name, sliders, {k: v for k, v in values.items() if k not in sliders})
         for slider in sliders.values():
             slider.observe(lambda change, r=runner: self._on_hyperparameter(r), names="value")
         return runner
@@ -453,27 +451,6 @@ class App:
             yield
         finally:
             self._holding = False
-
-
-def suggested_lr(name, surface, start=None, steps=100):
-    """A learning rate that works for ``name`` on ``surface``, found by trying 61 at once.
-
-    Of the rates on a log grid from 1e-5 to 10 (run as one batch), the ones whose path
-    stays on the plot and never rises above its starting loss compete; the winner has the
-    lowest mean log-loss over the run, i.e. gets low fast. 1e-5 if none qualifies.
-    """
-    surface = get_surface(surface)
-    lrs = np.geomspace(1e-5, 10, 61)[:, None]
-    path = run(get_optimizer(name)(lr=lrs), surface, start=start, steps=steps)
-    x, y = path.points[..., 0], path.points[..., 1]
-    floor = surface.min_value if surface.min_value is not None else np.nanmin(path.losses)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        on_plot = ((x >= surface.xlim[0]) & (x <= surface.xlim[1])
-                   & (y >= surface.ylim[0]) & (y <= surface.ylim[1])).all(axis=0)
-        calm = (path.losses <= path.losses[0]).all(axis=0)
-        score = np.log10(np.maximum(path.losses - floor, 1e-16)).mean(axis=0)
-    score = np.where(on_plot & calm, score, np.inf)
-    return float(lrs[np.argmin(score), 0]) if np.isfinite(score).any() else 1e-5
 
 
 def _state_series(name, path, hyper):

@@ -4,8 +4,8 @@ import warnings
 import numpy as np
 import pytest
 
-from optimlib import (OPTIMIZERS, SGD, SURFACES, Adam, Momentum, RMSprop, Trajectory, run,
-                      steps_to_minimum)
+from optimlib import (OPTIMIZERS, SGD, SURFACES, Adam, Momentum, RMSprop, Trajectory, get_optimizer,
+                      run, steps_to_minimum, suggested_lr)
 
 
 @pytest.mark.parametrize("name", OPTIMIZERS)
@@ -169,3 +169,11 @@ def test_steps_to_minimum():
     found = steps_to_minimum(batch, "book")
     assert found[0] == -1 and found[1] > 0 and found[2] == -1
     assert found[1] == steps_to_minimum(run(SGD(lr=0.9), "book", steps=200), "book")
+
+
+def test_suggested_lr_is_calm_and_converging():
+    for name in OPTIMIZERS:
+        lr = suggested_lr(name, "book", steps=100)
+        path = run(get_optimizer(name)(lr=lr), "book", steps=100)
+        assert path.diverged_at is None and (path.losses <= path.losses[0]).all()
+        assert path.losses[-1] < 0.05 * path.losses[0]
