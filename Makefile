@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install lab test bench
+.PHONY: install lab test e2e bench
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ lab: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# JupyterLab in headless Chromium: installs chromium (apt-get) and playwright when missing.
+e2e: install
+	$(BIN)/python -m pip install --quiet -e '.[test,e2e]'
+	OPTIMLIB_E2E=1 $(BIN)/python -m pytest tests/e2e -s
 
 bench: install
 	$(BIN)/python benchmarks/bench_sweep.py

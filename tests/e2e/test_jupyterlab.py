@@ -1,0 +1,150 @@
+"""The notebooks as students meet them: JupyterLab in Chromium, driven with the mouse."""
+import secrets
+import statistics
+import time
+
+from conftest import SCREENSHOTS
+
+# A cheap fingerprint of a canvas's pixels, computed in the page.
+FINGERPRINT = """c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let h = 0; for (let i = 0; i < d.length; i += 7) h = (h * 31 + d[i]) | 0; return h; }"""
+INK = """c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] < 200) n++; return n; }"""
+
+
+def open_notebook(page, lab, name):
+    """Open one notebook in a workspace of its own, so no other tab is restored beside it."""
+    base, token = lab
+    workspace = f"{name.split('.')[0]}-{secrets.token_hex(4)}"
+    page.goto(f"{base}/lab/workspaces/{workspace}/tree/{name}?token={token}")
+    page.wait_for_selector(".jp-Notebook", timeout=60_000)
+    wait_idle(page)
+
+
+def wait_idle(page, timeout=180_000):
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=timeout)
+
+
+def menu(page, top, item):
+    page.locator(".lm-MenuBar-itemLabel", has_text=top).click()
+    page.locator(".lm-Menu-itemLabel", has_text=item).first.click()
+
+
+EVERY_CELL_RAN = """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                       .every(p => /\\[\\d+\\]/.test(p.textContent))"""
+NO_CELL_RAN = """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+                     .every(p => !/\\d/.test(p.textContent))"""
+
+
+def run_all(page, restart=False):
+    page.locator(".jp-Notebook").click()
+    page.keyboard.press("Escape")
+    if restart:
+        menu(page, "Kernel", "Restart Kernel and Clear Outputs of All Cells")
+        page.locator(".jp-Dialog-button.jp-mod-accept").click()
+        wait_idle(page)
+    page.wait_for_function(NO_CELL_RAN, timeout=30_000)
+    menu(page, "Run", "Run All Cells")
+    # wait until every code cell has an execution count, then for the kernel to settle
+    try:
+        page.wait_for_function(EVERY_CELL_RAN, timeout=180_000)
+    except Exception:
+        shot(page, "run_all_timed_out")
+        raise
+    wait_idle(page)
+    page.wait_for_timeout(1500)  # let the widgets and the first canvas frames arrive
+
+
+def assert_clean(page):
+    errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+    assert errors.count() == 0, errors.first.inner_text()[:500]
+    assert page.get_by_text("Error displaying widget").count() == 0
+
+
+def main_canvases(page):
+    """The image canvas of each ipympl figure (each figure also has a transparent top canvas)."""
+    return page.locator(".jupyter-matplotlib-canvas-div canvas:first-child")
+
+
+def slider(page, description, nth=0):
+    return page.locator(".widget-slider").filter(
+        has=page.locator(".widget-label", has_text=description)).nth(nth)
+
+
+def shot(page, name):
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+def test_start_here_runs_and_its_race_answers_the_mouse(page, lab):
+    open_notebook(page, lab, "00_start_here.ipynb")
+    run_all(page)
+    assert_clean(page)
+    canvas = main_canvases(page).last          # the race at the end of the notebook
+    canvas.scroll_into_view_if_needed()
+    assert canvas.evaluate(INK) > 1000, "the race's canvas is blank"
+    shot(page, "00_race_first_frame")
+
+    # Drag SGD's lr slider back and forth, timing mouse-move -> changed canvas pixels.
+    lr = slider(page, "lr")
+    lr.scroll_into_view_if_needed()
+    readout_before = lr.locator(".widget-readout").inner_text()
+    handle = lr.locator(".noUi-handle").bounding_box()
+    x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    latencies = []
+    for i in range(24):
+        before = canvas.evaluate(FINGERPRINT)
+        t0 = time.perf_counter()
+        page.mouse.move(x - 20 if i % 2 == 0 else x - 40, y)
+        while canvas.evaluate(FINGERPRINT) == before and time.perf_counter() - t0 < 5:
+            page.wait_for_timeout(5)
+        latencies.append(time.perf_counter() - t0)
+    page.mouse.up()
+    shot(page, "00_race_after_drag")
+    ms = sorted(1000 * t for t in latencies)
+    print(f"\ndrag -> repaint over {len(ms)} drags: median {statistics.median(ms):.0f} ms, "
+          f"p95 {ms[int(0.95 * len(ms)) - 1]:.0f} ms (goal: median <= 250 ms)")
+    assert max(latencies) < 5, "a drag did not repaint the canvas"
+    assert lr.locator(".widget-readout").inner_text() != readout_before
+
+    # Click on the contour: the start moves, so the paths and the scoreboard change.
+    scoreboard = page.locator(".widget-html", has_text="final loss").last
+    board_before, pixels_before = scoreboard.inner_text(), canvas.evaluate(FINGERPRINT)
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    page.mouse.click(box["x"] + 0.55 * box["width"], box["y"] + 0.35 * box["height"])
+    page.wait_for_function("([el, text]) => el.innerText !== text",
+                           arg=[scoreboard.element_handle(), board_before], timeout=5000)
+    assert canvas.evaluate(FINGERPRINT) != pixels_before
+    shot(page, "00_race_after_click")
+
+    # Play: the shown step runs from 0 up again and the picture changes as it goes.
+    frame = slider(page, "show step").locator(".widget-readout")
+    page.locator(".widget-play button").first.click()
+    page.wait_for_timeout(400)
+    first, pixels = frame.inner_text(), canvas.evaluate(FINGERPRINT)
+    page.wait_for_timeout(600)
+    assert frame.inner_text() != first and canvas.evaluate(FINGERPRINT) != pixels
+    shot(page, "00_race_playing")
+
+
+def test_restart_and_run_all_gives_the_same_notebook(page, lab):
+    open_notebook(page, lab, "00_start_here.ipynb")
+    run_all(page)
+    outputs = page.locator(".jp-OutputArea-output[data-mime-type='text/plain']").all_inner_texts()
+    run_all(page, restart=True)
+    assert_clean(page)
+    assert page.locator(".jp-OutputArea-output[data-mime-type='text/plain']").all_inner_texts() == outputs
+    assert main_canvases(page).last.evaluate(INK) > 1000
+    shot(page, "00_after_restart")
+
+
+def test_race_notebook_runs_with_live_canvases(page, lab):
+    open_notebook(page, lab, "07_race.ipynb")
+    run_all(page)
+    assert_clean(page)
+    canvas = main_canvases(page).last
+    canvas.scroll_into_view_if_needed()
+    assert canvas.evaluate(INK) > 1000
+    shot(page, "07_race")
