@@ -14,6 +14,7 @@ and pushes the result with ``canvas.blit()``. ipympl never blits by itself
 (``supports_blit`` is False), hence ``_on_draw`` and ``_blit`` below. Without ipympl
 (e.g. Colab without its custom widget manager) the same pixels go out as an inline image.
 """
+import base64
 import contextlib
 import io
 import sys
@@ -165,6 +166,7 @@ class App:
             # below the figure: re-rendering text costs ~3 ms a line, the paths ~0.3 ms each.
             fig.legend([r.line for r in self._runners], [r.name for r in self._runners],
                        loc="upper left", bbox_to_anchor=(0.76, 0.95), frameon=False)
+        self._canvas = fig.canvas
         fig.canvas.mpl_connect("draw_event", self._on_draw)
         fig.canvas.mpl_connect("button_press_event", self._on_click)
 
@@ -233,9 +235,26 @@ class App:
             widgets.HTML(f"<small>{how}</small>"),
         ])
 
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.widget)
+    def _repr_mimebundle_(self, **kwargs):
+        """The live widget, plus a still image for pages read without a kernel.
+
+        JupyterLab shows the widget; nbconvert, GitHub and the static site (make site) have
+        no kernel to drive it and show the image instead.
+        """
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["image/png"] = base64.b64encode(self.still()).decode("ascii")
+        return bundle
+
+    def still(self):
+        """The figure as it looks now, as PNG bytes, drawn apart from the live canvas."""
+        canvas = self.figure.canvas
+        try:
+            FigureCanvasAgg(self.figure)  # a canvas of its own: the live one keeps its state
+            with io.BytesIO() as png:
+                self.figure.savefig(png, format="png")
+                return png.getvalue()
+        finally:
+            self.figure.set_canvas(canvas)
 
     # --- public actions --------------------------------------------------------------------
 
@@ -399,6 +418,8 @@ class App:
 
     def _on_draw(self, event):
         """After every full draw: keep the picture without paths, then draw the paths on it."""
+        if event.canvas is not self._canvas:
+            return  # a draw for still(), not for the live canvas
         self._background = self.figure.canvas.copy_from_bbox(self.figure.bbox)
         self._draw_animated()
 

@@ -1,4 +1,5 @@
 """The apps, driven headless by setting widget values, as a student's mouse would."""
+import base64
 import io
 import resource
 
@@ -231,3 +232,19 @@ def test_2000_slider_events_keep_memory_flat():
         app.controls[f"{SIX[i % 6]}.lr"].value = float(lrs[(i * 7) % 100])
     growth_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert growth_mb <= 20, growth_mb
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_app_displays_live_with_a_still_image_for_static_pages(backend):
+    app = race(["SGD", "Adam"], surface="book", steps=40, backend=backend)
+    attach_browser(app)
+    canvas, background = app.figure.canvas, app._background
+    bundle = app._repr_mimebundle_()
+    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == app.widget.model_id
+    still = Image.open(io.BytesIO(base64.b64decode(bundle["image/png"])))
+    assert still.size == (640, 480)
+    assert (np.asarray(still.convert("L")) < 100).sum() > 500      # paths and text, not blank
+    # the live canvas is untouched: same canvas, same cached background, still blitting
+    assert app.figure.canvas is canvas and app._background is background
+    app.controls["SGD.lr"].value = 0.5
+    np.testing.assert_array_equal(drawn_points(app, "SGD"), expected_path(app, "SGD").points)
