@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: install lab test e2e site bench
+.PHONY: install lab test e2e site present bench
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,13 +22,18 @@ test: install
 
 # JupyterLab in headless Chromium: installs chromium (apt-get) and playwright when missing.
 e2e: install
-	$(BIN)/python -m pip install --quiet -e '.[test,e2e,site]'
+	$(BIN)/python -m pip install --quiet -e '.[test,e2e,site,present]'
 	OPTIMLIB_E2E=1 $(BIN)/python -m pytest tests/e2e -s
 
 # every notebook, executed, as static pages for a USB stick: no network, no Python needed
 site: install
 	$(BIN)/python -m pip install --quiet -e '.[site]'
 	$(BIN)/python docs/build_site.py site
+
+# lecture mode: the race and explore apps served by Voila, code hidden, sliders live
+present: install
+	$(BIN)/python -m pip install --quiet -e '.[present]'
+	$(BIN)/voila notebooks/present
 
 bench: install
 	$(BIN)/python benchmarks/bench_sweep.py

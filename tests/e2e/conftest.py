@@ -21,6 +21,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
+SERVER_ENV = lambda home: {"JUPYTER_RUNTIME_DIR": str(home / "runtime")}  # noqa: E731
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic"]
@@ -84,6 +85,47 @@ def lab(tmp_path_factory):
         log.close()
         left = subprocess.run(["pgrep", "-f", str(home)], capture_output=True, text=True).stdout
         assert not left.strip(), f"processes left behind: {left}"
+
+
+def start_server(command, home, url):
+    """Start a server in a process group of its own; return it once ``url`` answers."""
+    log = open(home / "server.log", "w")
+    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True, env={**os.environ, **SERVER_ENV(home)})
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return server, log
+        except OSError:
+            time.sleep(0.5)
+    stop_server(server, log, home)
+    raise RuntimeError(f"{command[0]} did not start: {(home / 'server.log').read_text()[-2000:]}")
+
+
+def stop_server(server, log, home):
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(20)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+    log.close()
+    left = subprocess.run(["pgrep", "-f", str(home)], capture_output=True, text=True).stdout
+    assert not left.strip(), f"processes left behind: {left}"
+
+
+@pytest.fixture(scope="session")
+def voila(tmp_path_factory):
+    """Voila serving notebooks/present (what `make present` runs): yields its base URL."""
+    home = tmp_path_factory.mktemp("voila")
+    shutil.copytree(ROOT / "notebooks" / "present", home / "present")
+    port = free_port()
+    command = [str(Path(sys.executable).parent / "voila"), str(home / "present"),
+               "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1"]
+    base = f"http://127.0.0.1:{port}"
+    server, log = start_server(command, home, base)
+    yield base
+    stop_server(server, log, home)
 
 
 @pytest.fixture(scope="session")
