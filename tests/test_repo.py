@@ -133,3 +133,22 @@ def test_notebooks_import_optimlib_instead_of_copying_it():
         assert "import optimlib" in source or "from optimlib" in source, notebook.name
         assert not re.search(r"^class (SGD|Momentum|Nesterov|AdaGrad|RMSprop|Adam)\b", source,
                              re.M), notebook.name
+
+
+def test_the_nbgitpuller_link_pulls_this_repository_to_notebook_00(pyproject):
+    from urllib.parse import parse_qs, urlparse
+    readme = (ROOT / "README.md").read_text()
+    (link,) = re.findall(r"https://\S+/hub/user-redirect/git-pull\?\S+", readme)
+    query = parse_qs(urlparse(link).query)
+    repository = pyproject["project"]["urls"]["Repository"]
+    assert query["repo"] == [repository] and query["branch"] == ["main"]
+    folder = repository.rstrip("/").split("/")[-1]          # nbgitpuller clones into this
+    (urlpath,) = query["urlpath"]
+    assert urlpath.startswith(f"lab/tree/{folder}/")
+    assert (ROOT / urlpath.removeprefix(f"lab/tree/{folder}/")).is_file()
+
+
+def test_the_makefile_has_every_command_the_readme_names():
+    targets = set(re.findall(r"^([\w-]+):", (ROOT / "Makefile").read_text(), re.M))
+    for command in set(re.findall(r"`make (\w+)`", (ROOT / "README.md").read_text())):
+        assert command in targets, command
