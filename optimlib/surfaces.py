@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Surface", "SURFACES", "get_surface"]
+__all__ = ["Surface", "SURFACES", "get_surface", "momentum_optimum", "momentum_stability_limit",
+           "sgd_stability_limit"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,6 +30,7 @@ class Surface:
     min_value: float = None
     formula: str = ""
     lesson: str = ""
+    curvatures: tuple = None  # (smallest, largest) eigenvalue of the Hessian, for quadratics
 
     def __post_init__(self):
         for what in ("f", "grad"):
@@ -159,12 +161,13 @@ SURFACES = {s.name: s for s in [
     Surface("book", _book, _book_grad, xlim=(-10, 10), ylim=(-5, 5), start=(-7, 2),
             minima=[(0, 0)], min_value=0.0, formula=r"f(x, y) = \frac{x^2}{20} + y^2",
             lesson="The book's bowl is 20 times steeper in y than in x: plain SGD zigzags "
-                   "across the valley while crawling along it."),
+                   "across the valley while crawling along it.", curvatures=(0.1, 2.0)),
     Surface("rotated", _rotated, _rotated_grad, xlim=(-10, 10), ylim=(-6, 6),
             start=(-7.06, -1.77), minima=[(0, 0)], min_value=0.0,
             formula=r"f(p) = \tfrac12 p^\top R_{30^\circ} \mathrm{diag}(0.1, 2) R_{30^\circ}^\top p",
             lesson="The book's bowl turned by 30 degrees: per-coordinate step sizes "
-                   "(AdaGrad, RMSprop, Adam) help less when the valley is not along an axis."),
+                   "(AdaGrad, RMSprop, Adam) help less when the valley is not along an axis.",
+            curvatures=(0.1, 2.0)),
     Surface("rosenbrock", _rosenbrock, _rosenbrock_grad, xlim=(-2, 2), ylim=(-1, 3),
             start=(-1.2, 1.0), minima=[(1, 1)], min_value=0.0,
             formula=r"f(x, y) = (1 - x)^2 + 100\,(y - x^2)^2",
@@ -205,7 +208,7 @@ SURFACES = {s.name: s for s in [
             minima=[(1, 3)], min_value=0.0,
             formula=r"f(x, y) = (x + 2y - 7)^2 + (2x + y - 5)^2",
             lesson="A plain, well-conditioned quadratic bowl: every optimizer should do well "
-                   "here, a sanity check before the hard surfaces."),
+                   "here, a sanity check before the hard surfaces.", curvatures=(2.0, 18.0)),
 ]}
 
 
@@ -218,3 +221,30 @@ def get_surface(name):
     except (KeyError, TypeError):
         raise ValueError(f"unknown surface {name!r}; choose one of: "
                          f"{', '.join(SURFACES)}") from None
+
+
+# --- what theory says on a quadratic surface (its curvatures ell <= L) ------------------
+
+def _curvatures(surface):
+    surface = get_surface(surface)
+    if surface.curvatures is None:
+        raise ValueError(f"surface {surface.name!r} is not a quadratic with known curvatures")
+    return surface.curvatures
+
+
+def sgd_stability_limit(surface):
+    """SGD converges on a quadratic exactly when lr < 2 / L (notebook 01)."""
+    return 2 / _curvatures(surface)[1]
+
+
+def momentum_stability_limit(surface, momentum):
+    """The heavy ball converges on a quadratic exactly when lr < 2 (1 + momentum) / L."""
+    return 2 * (1 + np.asarray(momentum, dtype=float)) / _curvatures(surface)[1]
+
+
+def momentum_optimum(surface):
+    """Polyak's (1964) best (lr, momentum) on a quadratic with condition number kappa = L / ell:
+    lr = 4 / (sqrt(L) + sqrt(ell))^2, momentum = ((sqrt(kappa) - 1) / (sqrt(kappa) + 1))^2."""
+    ell, big = _curvatures(surface)
+    root_kappa = np.sqrt(big / ell)
+    return 4 / (np.sqrt(big) + np.sqrt(ell)) ** 2, ((root_kappa - 1) / (root_kappa + 1)) ** 2

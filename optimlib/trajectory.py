@@ -11,7 +11,7 @@ import numpy as np
 from .optimizers import Optimizer, get_optimizer
 from .surfaces import get_surface
 
-__all__ = ["Trajectory", "run", "steps_to_minimum", "suggested_lr"]
+__all__ = ["Sweep", "Trajectory", "run", "steps_to_minimum", "suggested_lr", "sweep"]
 
 ESCAPE = 10
 """A path has diverged once it is this many plot widths outside the plot."""
@@ -151,6 +151,85 @@ def suggested_lr(name, surface, start=None, steps=100):
         score = np.log10(np.maximum(path.losses - floor, 1e-16)).mean(axis=0)
     score = np.where(on_plot & calm, score, np.inf)
     return float(lrs[np.argmin(score), 0]) if np.isfinite(score).any() else 1e-5
+
+
+@dataclass(frozen=True, eq=False)
+class Sweep:
+    """The outcome of every combination of up to two hyperparameter grids.
+
+    axes: the grids by name, in order; the arrays below have one axis per grid.
+    final_loss: the loss after the last step (NaN where the run diverged).
+    steps_to_tol: the first step within ``tol`` of a minimum, -1 for never.
+    diverged: whether the run diverged.
+    """
+
+    axes: dict
+    final_loss: np.ndarray
+    steps_to_tol: np.ndarray
+    diverged: np.ndarray
+
+    def best(self):
+        """The setting that got within tol soonest (ties: lowest final loss), as a dict;
+        if none did, the one with the lowest final loss."""
+        reached = self.steps_to_tol >= 0
+        key = np.where(reached, self.steps_to_tol, np.inf)
+        loss = np.where(np.isnan(self.final_loss), np.inf, self.final_loss)
+        index = np.lexsort((loss.ravel(), key.ravel()))[0]
+        where = np.unravel_index(index, self.final_loss.shape)
+        return {name: float(values[i]) for (name, values), i in zip(self.axes.items(), where)}
+
+
+def sweep(optimizer, surface, start=None, steps=100, tol=0.01, noise=0.0, seed=None,
+          **hyperparameters):
+    """Run every combination of up to two hyperparameter grids as one vectorised batch.
+
+    optimizer: a name ("Momentum") or an optimizer class.
+    hyperparameters: 1-D arrays are grids, numbers are held fixed, e.g.
+        ``sweep("Momentum", "book", lr=np.geomspace(0.1, 3, 200), momentum=np.linspace(0, 0.95, 200))``
+    The same numbers as ``run`` one setting at a time (tests check it), without keeping
+    every point: a 200 x 200 map of 300 steps takes well under a second.
+    """
+    cls = get_optimizer(optimizer) if isinstance(optimizer, str) else optimizer
+    surface = get_surface(surface)
+    axes = {k: np.asarray(v, dtype=float) for k, v in hyperparameters.items() if np.ndim(v) > 0}
+    fixed = {k: v for k, v in hyperparameters.items() if k not in axes}
+    if len(axes) > 2 or any(v.ndim != 1 or v.size == 0 for v in axes.values()):
+        raise ValueError(f"sweep takes up to two 1-D grids, got {({k: v.shape for k, v in axes.items()})}")
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    if not surface.minima:
+        raise ValueError(f"surface {surface.name!r} states no minima to reach")
+    grids = np.meshgrid(*axes.values(), indexing="ij")
+    shape = grids[0].shape if grids else ()
+    count = int(np.prod(shape))
+    optimizer = cls(**fixed, **{k: g.reshape(-1, 1) for k, g in zip(axes, grids)})
+    start = np.asarray(surface.start if start is None else start, dtype=float)
+    if start.shape != (2,) or not np.isfinite(start).all():
+        raise ValueError(f"start must be finite (x, y), got {start.tolist()}")
+    p = np.tile(start, (count, 1))
+    noise = float(noise)
+    rng = np.random.default_rng(seed)
+    minima = np.array(surface.minima)
+
+    def near(points):
+        return np.linalg.norm(points[:, None, :] - minima, axis=-1).min(axis=1) <= tol
+
+    first_near = np.where(near(p), 0, -1)
+    diverged = np.zeros(count, dtype=bool)
+    update = optimizer.update
+    with np.errstate(all="ignore"):
+        for k in range(1, steps + 1):
+            grad = np.empty_like(p)
+            grad[:, 0], grad[:, 1] = surface.grad(p[:, 0], p[:, 1])
+            if noise:
+                grad += noise * rng.standard_normal(p.shape)
+            update({"xy": p}, {"xy": grad})
+            update = optimizer._update
+            loss = surface.value(p)
+            diverged |= ~np.isfinite(p).all(axis=1) | ~np.isfinite(loss) | _escaped(surface, p)
+            first_near[(first_near < 0) & ~diverged & near(p)] = k
+    final = np.where(diverged, np.nan, loss)
+    return Sweep(axes, final.reshape(shape), first_near.reshape(shape), diverged.reshape(shape))
 
 
 def _escaped(surface, points):

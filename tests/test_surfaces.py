@@ -116,3 +116,25 @@ def test_bad_user_surfaces_are_refused(changes, error, message):
                 xlim=(-1, 1), ylim=(-1, 1), start=(0, 0))
     with pytest.raises(error, match=message):
         Surface(**{**args, **changes})
+
+
+@pytest.mark.parametrize("name", [n for n, s in SURFACES.items() if s.curvatures])
+def test_stated_curvatures_are_the_hessians_eigenvalues(name):
+    s = SURFACES[name]
+    h = 1e-4
+    hessian = np.array([[(s.grad(h, 0)[i] - s.grad(-h, 0)[i]) / (2 * h),
+                         (s.grad(0, h)[i] - s.grad(0, -h)[i]) / (2 * h)] for i in (0, 1)])
+    np.testing.assert_allclose(np.linalg.eigvalsh(hessian), s.curvatures, rtol=1e-6)
+    for x, y in np.random.default_rng(0).normal(size=(5, 2)) * 3:   # and it is constant
+        local = np.array([[(s.grad(x + h, y)[i] - s.grad(x - h, y)[i]) / (2 * h),
+                           (s.grad(x, y + h)[i] - s.grad(x, y - h)[i]) / (2 * h)] for i in (0, 1)])
+        np.testing.assert_allclose(local, hessian, atol=1e-6)
+
+
+def test_theory_needs_a_quadratic():
+    from optimlib.surfaces import momentum_optimum, sgd_stability_limit
+    assert sgd_stability_limit("book") == 1.0
+    lr, momentum = momentum_optimum("book")
+    assert lr == pytest.approx(1.3358, abs=1e-4) and momentum == pytest.approx(0.4026, abs=1e-4)
+    with pytest.raises(ValueError, match="'rosenbrock' is not a quadratic"):
+        sgd_stability_limit("rosenbrock")
