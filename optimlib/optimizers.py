@@ -14,7 +14,8 @@ from collections.abc import Mapping
 
 import numpy as np
 
-__all__ = ["OPTIMIZERS", "get_optimizer", "Optimizer", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam"]
+__all__ = ["OPTIMIZERS", "MORE_OPTIMIZERS", "get_optimizer", "Optimizer", "SGD", "Momentum",
+           "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW"]
 
 
 def _hyperparameter(name, value, low, low_inclusive, high):
@@ -293,15 +294,41 @@ class Adam(Optimizer):
             params[key] -= lr_t * self.m[key] / (np.sqrt(self.v[key]) + self.eps)
 
 
+class AdamW(Adam):
+    r"""AdamW: Adam with decoupled weight decay. Shrink the weights, then take Adam's step.
+
+    .. math:: p \leftarrow p - \eta \lambda p, \qquad \text{then Adam's update of } p
+
+    with weight decay lambda. Unlike an L2 penalty added to the loss, the decay does not
+    pass through Adam's per-coordinate scaling. Loshchilov & Hutter (2019), "Decoupled
+    Weight Decay Regularization". Equals ``torch.optim.AdamW`` (up to where eps sits, see Adam).
+    """
+
+    def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-7, weight_decay=0.01):
+        Optimizer.__init__(
+            self, lr=_learning_rate(lr),
+            beta1=_hyperparameter("beta1", beta1, 0.0, True, 1.0),
+            beta2=_hyperparameter("beta2", beta2, 0.0, False, 1.0), eps=_epsilon(eps),
+            weight_decay=_hyperparameter("weight_decay", weight_decay, 0.0, True, np.inf))
+
+    def _update(self, params, grads):
+        for key in params:
+            params[key] -= self.lr * self.weight_decay * params[key]
+        super()._update(params, grads)
+
+
 OPTIMIZERS = {"SGD": SGD, "Momentum": Momentum, "Nesterov": Nesterov,
               "AdaGrad": AdaGrad, "RMSprop": RMSprop, "Adam": Adam}
-"""The six rules by name, in the book's order."""
+"""The six rules of the book, by name, in its order."""
+
+MORE_OPTIMIZERS = {"AdamW": AdamW}
+"""Rules beyond the book's six, which the apps and ``get_optimizer`` know by name too."""
 
 
 def get_optimizer(name):
     """The optimizer class called ``name``, e.g. ``get_optimizer("Adam")``."""
+    known = {**OPTIMIZERS, **MORE_OPTIMIZERS}
     try:
-        return OPTIMIZERS[name]
+        return known[name]
     except (KeyError, TypeError):
-        raise ValueError(f"unknown optimizer {name!r}; choose one of: "
-                         f"{', '.join(OPTIMIZERS)}") from None
+        raise ValueError(f"unknown optimizer {name!r}; choose one of: {', '.join(known)}") from None

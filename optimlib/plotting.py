@@ -15,10 +15,10 @@ __all__ = ["COLORS", "MARKERS", "animate", "contour", "plot_losses", "plot_paths
            "plot_surface_3d"]
 
 COLORS = {"SGD": "#0072B2", "Momentum": "#D55E00", "Nesterov": "#CC79A7",
-          "AdaGrad": "#009E73", "RMSprop": "#E69F00", "Adam": "#000000"}
+          "AdaGrad": "#009E73", "RMSprop": "#E69F00", "Adam": "#000000", "AdamW": "#56B4E9"}
 MARKERS = {"SGD": "o", "Momentum": "s", "Nesterov": "D", "AdaGrad": "^", "RMSprop": "v",
-           "Adam": "P"}
-_EXTRA_COLORS = ["#56B4E9", "#999999", "#882255", "#44AA99"]
+           "Adam": "P", "AdamW": "X"}
+_EXTRA_COLORS = ["#999999", "#882255", "#44AA99", "#DDCC77"]
 
 
 def contour(surface, ax, resolution=300, levels=20):

@@ -37,10 +37,11 @@ _SLIDERS = {  # hyperparameter: (min, max, step, readout format)
     "beta1": (0.0, 0.999, 0.001, ".3f"),
     "decay_rate": (0.5, 0.999, 0.001, ".3f"),
     "beta2": (0.9, 0.9999, 0.0001, ".4f"),
+    "weight_decay": (0.0, 0.5, 0.001, ".3f"),
 }
 _STATE_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]
 MARKERS_HTML = {"SGD": "●", "Momentum": "■", "Nesterov": "◆", "AdaGrad": "▲", "RMSprop": "▼",
-                "Adam": "✚"}
+                "Adam": "✚", "AdamW": "✖"}
 
 
 def explore(name="SGD", surface="book", start=None, steps=100, backend="auto", tol=0.01,
@@ -482,7 +483,8 @@ def _state_series(name, path, hyper):
     labels = {"SGD": ["|step|"], "Momentum": ["|step| = |v|"],
               "Nesterov": ["|step|", "|v| velocity"], "AdaGrad": ["|step|", "h", "lr / (√h + ε)"],
               "RMSprop": ["|step|", "h", "lr / (√h + ε)"],
-              "Adam": ["|step|", "|m|", "√v", "lr_t / (√v + ε)"]}[name]
+              "Adam": ["|step|", "|m|", "√v", "lr_t / (√v + ε)"],
+              "AdamW": ["|step|", "|m|", "√v", "lr_t / (√v + ε)"]}[name]
     if path is None:
         return dict.fromkeys(labels)
     step = np.abs(np.diff(path.points, axis=0, prepend=np.nan))
@@ -493,7 +495,7 @@ def _state_series(name, path, hyper):
     if "h" in labels:
         series["h"] = state["h"].copy()
         series["lr / (√h + ε)"] = hyper["lr"] / (np.sqrt(state["h"]) + hyper["eps"])
-    if name == "Adam":
+    if name in ("Adam", "AdamW"):
         t = np.maximum(state["t"], 1)[:, None]
         lr_t = hyper["lr"] * np.sqrt(1 - hyper["beta2"] ** t) / (1 - hyper["beta1"] ** t)
         series.update({"|m|": np.abs(state["m"]), "√v": np.sqrt(state["v"]),

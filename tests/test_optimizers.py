@@ -5,7 +5,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import torch_or_skip
-from optimlib import OPTIMIZERS, SGD, AdaGrad, Adam, Momentum, Nesterov, RMSprop, get_optimizer
+from optimlib import (MORE_OPTIMIZERS, OPTIMIZERS, SGD, AdaGrad, Adam, AdamW, Momentum, Nesterov,
+                      RMSprop, get_optimizer)
+
+ALL = {**OPTIMIZERS, **MORE_OPTIMIZERS}
 
 
 def test_optimizers_in_the_books_order_with_the_books_defaults():
@@ -160,6 +163,8 @@ TORCH_TWINS = {
     # torch puts eps outside the bias correction; with a negligible eps both are Algorithm 1.
     "Adam": (lambda: Adam(lr=0.02, beta1=0.8, beta2=0.99, eps=1e-14),
              lambda o, ps: o.Adam(ps, lr=0.02, betas=(0.8, 0.99), eps=1e-14)),
+    "AdamW": (lambda: AdamW(lr=0.02, beta1=0.8, beta2=0.99, eps=1e-14, weight_decay=0.3),
+              lambda o, ps: o.AdamW(ps, lr=0.02, betas=(0.8, 0.99), eps=1e-14, weight_decay=0.3)),
 }
 
 
@@ -198,10 +203,10 @@ def test_adam_is_kingma_and_ba_algorithm_1(seed):
 
 # --- state, reset, batches ---------------------------------------------------------------
 
-@pytest.mark.parametrize("name", OPTIMIZERS)
+@pytest.mark.parametrize("name", ALL)
 def test_reset_forgets_everything(name):
     params, grads = random_problem(7, steps=5)
-    opt = OPTIMIZERS[name]()
+    opt = ALL[name]()
     first = run_optimlib(opt, params, grads)
     opt.reset()
     assert all(not s for s in opt.state.values())  # empty dicts, t == 0
@@ -233,12 +238,12 @@ def test_momentum_state_is_the_last_step():
 
 def batch_hyperparameters(name, n, rng):
     ranges = {"lr": (1e-3, 0.5), "momentum": (0.0, 0.99), "decay_rate": (0.5, 0.999),
-              "beta1": (0.0, 0.99), "beta2": (0.9, 0.9999)}
-    names = [p for p in OPTIMIZERS[name]().hyperparameters if p in ranges]
+              "beta1": (0.0, 0.99), "beta2": (0.9, 0.9999), "weight_decay": (0.0, 0.5)}
+    names = [p for p in ALL[name]().hyperparameters if p in ranges]
     return {p: rng.uniform(*ranges[p], size=(n, 1)) for p in names}
 
 
-@pytest.mark.parametrize("name", OPTIMIZERS)
+@pytest.mark.parametrize("name", ALL)
 @settings(max_examples=15, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 6))
 def test_a_batch_equals_separate_runs_exactly(name, seed, n):
@@ -247,25 +252,25 @@ def test_a_batch_equals_separate_runs_exactly(name, seed, n):
     start = rng.normal(size=(n, 2))
     grads = rng.normal(size=(10, n, 2))
     batch = {"p": start.copy()}
-    opt = OPTIMIZERS[name](**hyper)
+    opt = ALL[name](**hyper)
     for g in grads:
         opt.update(batch, {"p": g})
     for i in range(n):
         single = {"p": start[i].copy()}
-        opt = OPTIMIZERS[name](**{k: float(v[i, 0]) for k, v in hyper.items()})
+        opt = ALL[name](**{k: float(v[i, 0]) for k, v in hyper.items()})
         for g in grads:
             opt.update(single, {"p": g[i]})
         np.testing.assert_array_equal(batch["p"][i], single["p"])
 
 
-@pytest.mark.parametrize("name", OPTIMIZERS)
+@pytest.mark.parametrize("name", ALL)
 @settings(max_examples=10, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_keys_are_updated_independently(name, seed):
     params, grads = random_problem(seed, steps=6)
-    together = run_optimlib(OPTIMIZERS[name](), params, grads)
+    together = run_optimlib(ALL[name](), params, grads)
     for key in params:
-        alone = run_optimlib(OPTIMIZERS[name](), {key: params[key]}, [{key: g[key]} for g in grads])
+        alone = run_optimlib(ALL[name](), {key: params[key]}, [{key: g[key]} for g in grads])
         np.testing.assert_array_equal(together[key], alone[key])
 
 
@@ -289,16 +294,17 @@ BAD_HYPERPARAMETERS = [
     ("decay_rate", 1.0, "0.0 < decay_rate < 1.0"), ("beta1", 1.0, "0.0 <= beta1 < 1.0"),
     ("beta1", -0.5, "0.0 <= beta1 < 1.0"), ("beta2", 0.0, "0.0 < beta2 < 1.0"),
     ("beta2", 1.5, "0.0 < beta2 < 1.0"), ("eps", 0.0, "0.0 < eps < inf"),
-    ("eps", -1e-7, "0.0 < eps < inf"),
+    ("eps", -1e-7, "0.0 < eps < inf"), ("weight_decay", -0.1, "0.0 <= weight_decay < inf"),
+    ("weight_decay", float("inf"), "weight_decay"),
 ]
 
 
 @pytest.mark.parametrize("name, param, value, allowed", [
-    (name, *bad) for name in OPTIMIZERS for bad in BAD_HYPERPARAMETERS
-    if bad[0] in OPTIMIZERS[name]().hyperparameters])
+    (name, *bad) for name in ALL for bad in BAD_HYPERPARAMETERS
+    if bad[0] in ALL[name]().hyperparameters])
 def test_out_of_range_hyperparameters_are_refused_by_name(name, param, value, allowed):
     with pytest.raises(ValueError) as error:
-        OPTIMIZERS[name](**{param: value})
+        ALL[name](**{param: value})
     message = str(error.value)
     assert f"{param}={float(value)!r}" in message and allowed in message
 
@@ -341,11 +347,11 @@ BAD_UPDATES = [
 ]
 
 
-@pytest.mark.parametrize("name", OPTIMIZERS)
+@pytest.mark.parametrize("name", ALL)
 @pytest.mark.parametrize("case, params, grads, error, message", BAD_UPDATES,
                          ids=[case[0] for case in BAD_UPDATES])
 def test_bad_updates_raise_and_change_nothing(name, case, params, grads, error, message):
-    opt = OPTIMIZERS[name]()
+    opt = ALL[name]()
     params = good() if params is None else params
     grads = ({"W": np.ones((2, 3)), "b": np.ones(3)} if grads is None and case != "grads"
              else grads)
@@ -374,9 +380,9 @@ def test_a_batch_shape_that_does_not_fit_the_params():
     np.testing.assert_array_equal(params["xy"], 0.0)
 
 
-@pytest.mark.parametrize("name", [n for n in OPTIMIZERS if n != "SGD"])
+@pytest.mark.parametrize("name", [n for n in ALL if n != "SGD"])
 def test_new_params_after_state_exists_need_reset(name):
-    opt = OPTIMIZERS[name]()
+    opt = ALL[name]()
     opt.update({"x": np.ones(2)}, {"x": np.ones(2)})
     state = {k: (dict(v) if isinstance(v, dict) else v) for k, v in opt.state.items()}
     params = {"x": np.ones(3)}
@@ -393,3 +399,17 @@ def test_get_optimizer_lists_the_valid_names():
     assert get_optimizer("Adam") is Adam
     with pytest.raises(ValueError, match="unknown optimizer 'adam'; choose one of: SGD, Momentum"):
         get_optimizer("adam")
+
+
+def test_adamw_decays_the_weights_apart_from_the_gradient():
+    # With a zero gradient Adam does not move, so AdamW only decays: p_k = p_0 (1 - lr wd)^k.
+    opt, params = AdamW(lr=0.1, weight_decay=0.5), {"w": np.array([2.0, -3.0])}
+    for _ in range(20):
+        opt.update(params, {"w": np.zeros(2)})
+    np.testing.assert_allclose(params["w"], np.array([2.0, -3.0]) * 0.95**20, rtol=1e-12)
+    # and with weight_decay=0 it is Adam
+    params, grads = random_problem(4, steps=10)
+    np.testing.assert_array_equal(run_optimlib(AdamW(weight_decay=0.0), params, grads)["W"],
+                                  run_optimlib(Adam(), params, grads)["W"])
+    assert AdamW().hyperparameters == {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-7,
+                                       "weight_decay": 0.01}
