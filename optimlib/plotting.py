@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 
 from .surfaces import get_surface
 
-__all__ = ["COLORS", "MARKERS", "animate", "contour", "plot_losses", "plot_paths",
+__all__ = ["COLORS", "MARKERS", "animate", "contour", "line_style", "plot_losses", "plot_paths",
            "plot_surface_3d"]
 
 COLORS = {"SGD": "#0072B2", "Momentum": "#D55E00", "Nesterov": "#CC79A7",
@@ -53,7 +53,7 @@ def plot_paths(surface, paths, ax=None, title=None, legend=True):
     contour(surface, ax)
     for i, (label, path) in enumerate(paths.items()):
         text = label if path.diverged_at is None else f"{label} (diverged at step {path.diverged_at})"
-        ax.plot(path.points[:, 0], path.points[:, 1], **_style(label, i), markersize=3.5,
+        ax.plot(path.points[:, 0], path.points[:, 1], **line_style(label, i), markersize=3.5,
                 linewidth=1.4, label=text, zorder=3)
     if paths:
         start = next(iter(paths.values())).points[0]
@@ -66,7 +66,7 @@ def plot_paths(surface, paths, ax=None, title=None, legend=True):
     return ax
 
 
-def _style(label, i):
+def line_style(label, i=0):
     """Colour and marker of an optimizer, by the first word of its label ("SGD lr=0.1")."""
     name = label.split()[0] if label else ""
     return dict(color=COLORS.get(name, _EXTRA_COLORS[i % len(_EXTRA_COLORS)]),
@@ -87,7 +87,7 @@ def plot_losses(paths, surface=None, ax=None, title=None):
     for i, (label, path) in enumerate(paths.items()):
         gap = path.losses - floor
         ax.plot(np.arange(len(gap)), np.where(gap > 0, gap, np.nan), label=label,
-                color=_style(label, i)["color"], linewidth=1.5)
+                color=line_style(label, i)["color"], linewidth=1.5)
     ax.set(yscale="log", xlabel="step", ylabel="loss" if surface is None else "loss f − f_min")
     if title is not None:
         ax.set_title(title)
@@ -114,7 +114,7 @@ def plot_surface_3d(surface, paths=None, ax=None, resolution=80, log=False):
                     rcount=resolution, ccount=resolution)
     for i, (label, path) in enumerate((paths or {}).items()):
         px, py = path.points[:, 0], path.points[:, 1]
-        ax.plot(px, py, height(surface.f(px, py)), **_style(label, i), markersize=3,
+        ax.plot(px, py, height(surface.f(px, py)), **line_style(label, i), markersize=3,
                 label=label, zorder=10)
     ax.set(xlabel="x", ylabel="y", zlabel="log10(1 + f − f_min)" if log else "f(x, y)")
     if paths:

@@ -16,6 +16,7 @@ and pushes the result with ``canvas.blit()``. ipympl never blits by itself
 """
 import base64
 import contextlib
+import copy
 import io
 import sys
 
@@ -26,7 +27,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from .optimizers import get_optimizer
-from .plotting import COLORS, MARKERS, contour
+from .plotting import contour, line_style
 from .surfaces import SURFACES, get_surface
 from .trajectory import run, steps_to_minimum, suggested_lr
 
@@ -62,6 +63,9 @@ def race(names=("SGD", "Momentum", "AdaGrad", "Adam"), surface="book", start=Non
          hyperparameters=None, backend="auto", tol=0.01):
     """Several optimizers from one start, each with its own sliders.
 
+    names: built-in optimizers by name, and/or optimizers of your own: any object with
+        ``update(params, grads)`` races too (named by its ``name`` attribute or its class).
+
     hyperparameters: starting values per optimizer, e.g. ``{"SGD": {"lr": 0.95}}``.
     The legend gives each one's final loss and the step at which it came within ``tol`` of
     a minimum.
@@ -71,25 +75,44 @@ def race(names=("SGD", "Momentum", "AdaGrad", "Adam"), surface="book", start=Non
 
 
 class _Runner:
-    """One optimizer in an app: its class, its sliders, its latest path and its artists."""
+    """One optimizer in an app: its sliders, its latest path, its colour and its artists.
 
-    def __init__(self, name, sliders, fixed):
-        self.name, self.cls, self.sliders, self.fixed = name, get_optimizer(name), sliders, fixed
-        self.path = None
+    A built-in is rebuilt from its sliders for every run; an optimizer of your own (any
+    object with ``update(params, grads)``) races as it is, a fresh copy for every run.
+    """
+
+    def __init__(self, name, sliders, fixed, index, own=None):
+        self.name, self.sliders, self.fixed, self.own, self.path = name, sliders, fixed, own, None
+        style = line_style(name, index)
+        self.color, self.marker = style["color"], style["marker"]
+        self.symbol = MARKERS_HTML.get(name, "●")
 
     @property
     def hyperparameters(self):
+        if self.own is not None:
+            return dict(getattr(self.own, "hyperparameters", {}))
         return {**self.fixed, **{k: s.value for k, s in self.sliders.items()}}
 
+    @property
+    def lr(self):
+        return self.sliders["lr"].value if "lr" in self.sliders else getattr(self.own, "lr", None)
+
     def recompute(self, surface, start, steps):
-        self.path = run(self.cls(**self.hyperparameters), surface, start=start, steps=steps)
+        optimizer = (copy.deepcopy(self.own) if self.own is not None
+                     else get_optimizer(self.name)(**self.hyperparameters))
+        self.path = run(optimizer, surface, start=start, steps=steps)
 
 
 class App:
     """The figure, the controls and the fast redraw shared by ``explore`` and ``race``."""
 
-    def __init__(self, names, surface, start, steps, hyperparameters, backend, tol, explore):
+    def __init__(self, entries, surface, start, steps, hyperparameters, backend, tol, explore):
         self.surface = get_surface(surface)
+        for entry in entries:
+            if not isinstance(entry, str) and not callable(getattr(entry, "update", None)):
+                raise TypeError(f"race takes optimizer names or objects with update(params, "
+                                f"grads), got {entry!r}")
+        names = [e if isinstance(e, str) else getattr(e, "name", type(e).__name__) for e in entries]
         if not names or len(set(names)) != len(names):
             raise ValueError(f"give each optimizer once, got {names!r}")
         for name in hyperparameters:
@@ -99,8 +122,9 @@ class App:
         self.start = self._checked_start(self.surface.start if start is None else start)
         self.tol, self._explore, self._holding, self._background = tol, explore, False, None
         self._ipympl = _use_ipympl(backend)
-        self._runners = [self._make_runner(name, hyperparameters.get(name, {}))
-                         for name in names]
+        self._runners = [self._make_runner(name, hyperparameters.get(name, {}), i)
+                         if isinstance(entry, str) else _Runner(name, {}, {}, i, own=entry)
+                         for i, (name, entry) in enumerate(zip(names, entries))]
         self.scoreboard = widgets.HTML()
         self._make_figure()
         self._make_controls()
@@ -116,7 +140,7 @@ class App:
 
     # --- building ------------------------------------------------------------------------
 
-    def _make_runner(self, name, given):
+    def _make_runner(self, name, given, index):
         cls = get_optimizer(name)
         defaults = cls().hyperparameters
         unknown = set(given) - set(defaults)
@@ -129,7 +153,7 @@ class App:
         cls(**values)  # raises a clear error for a bad value, before any widget exists
         sliders = {k: _slider(k, v, continuous=self._ipympl)
                    for k, v in values.items() if k == "lr" or k in _SLIDERS}
-        runner = _Runner(name, sliders, {k: v for k, v in values.items() if k not in sliders})
+        runner = _Runner(name, sliders, {k: v for k, v in values.items() if k not in sliders}, index)
         for slider in sliders.values():
             slider.observe(lambda change, r=runner: self._on_hyperparameter(r), names="value")
         return runner
@@ -151,7 +175,7 @@ class App:
         self._static = contour(self.surface, self._ax)
         animated = dict(animated=True)
         for r in self._runners:
-            color, marker = COLORS[r.name], MARKERS[r.name]
+            color, marker = r.color, r.marker
             (r.line,) = self._ax.plot([], [], color=color, marker=marker, markersize=3.5,
                                       linewidth=1.4, zorder=3, **animated)
         (self._start_marker,) = self._ax.plot([], [], marker="o", markersize=9, color="white",
@@ -175,7 +199,7 @@ class App:
         (r,) = self._runners
         self._loss_ax = fig.add_axes([0.64, 0.6, 0.34, 0.32])
         self._loss_ax.set(yscale="log", ylabel="loss f − f_min", xlim=(0, self.steps))
-        (r.loss_line,) = self._loss_ax.plot([], [], color=COLORS[r.name], animated=True)
+        (r.loss_line,) = self._loss_ax.plot([], [], color=r.color, animated=True)
         self._state_ax = fig.add_axes([0.64, 0.12, 0.34, 0.32])
         self._state_ax.set(yscale="log", xlabel="step   (solid: x, dashed: y)",
                            xlim=(0, self.steps), ylabel="state")
@@ -223,7 +247,7 @@ class App:
         c = self.controls
         boxes = []
         for r in self._runners:
-            title = widgets.HTML(f"<b style='color:{COLORS[r.name]}'>{r.name}</b>")
+            title = widgets.HTML(f"<b style='color:{r.color}'>{r.name}</b>")
             boxes.append(widgets.VBox([title, *r.sliders.values()]))
         how = ("Click on the plot to move the start." if self._ipympl else
                "Sliders redraw when released; set the start with app.set_start((x, y)).")
@@ -314,7 +338,8 @@ class App:
         with self._hold():
             self._change_surface(change["new"])
             for r in self._runners:
-                r.sliders["lr"].value = suggested_lr(r.name, self.surface, self.start, self.steps)
+                if r.own is None:
+                    r.sliders["lr"].value = suggested_lr(r.name, self.surface, self.start, self.steps)
         self._recompute_all()
         self._full_redraw()
 
@@ -385,8 +410,9 @@ class App:
                 loss = f"{path.losses[-1] - self._loss_floor():.2e}"
                 step = steps_to_minimum(path, self.surface, self.tol) if self.surface.minima else None
                 reached = "never" if step is None else f"at step {step}"
-            name = f"<b style='color:{COLORS[r.name]}'>{MARKERS_HTML[r.name]} {r.name}</b>"
-            rows.append(row([name, f"{r.sliders['lr'].value:.3g}", loss, reached]))
+            name = f"<b style='color:{r.color}'>{r.symbol} {r.name}</b>"
+            lr = "—" if r.lr is None else f"{r.lr:.3g}"
+            rows.append(row([name, lr, loss, reached]))
         return "<table style='border-collapse:collapse'>" + "".join(rows) + "</table>"
 
     def _update_explore_panels(self, shown):

@@ -35,7 +35,7 @@ def test_plot_paths_draws_each_path_with_its_optimizers_colour(paths):
 def test_the_palette_is_okabe_ito_and_distinct():
     okabe_ito = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
                  "#000000"}
-    assert set(COLORS.values()) <= okabe_ito and len(set(COLORS.values())) == 6
+    assert set(COLORS.values()) <= okabe_ito and len(set(COLORS.values())) == len(COLORS)
 
 
 def test_plot_losses_shows_the_loss_above_the_minimum(paths):

@@ -248,3 +248,41 @@ def test_an_app_displays_live_with_a_still_image_for_static_pages(backend):
     assert app.figure.canvas is canvas and app._background is background
     app.controls["SGD.lr"].value = 0.5
     np.testing.assert_array_equal(drawn_points(app, "SGD"), expected_path(app, "SGD").points)
+
+
+class SignSGD:
+    """An optimizer of a student's own: a step of lr in the direction of -sign(g), with a
+    step counter as state, so that reusing one instance across runs would show."""
+
+    name = "SignSGD"
+
+    def __init__(self, lr=0.1):
+        self.lr, self.t = lr, 0
+
+    def update(self, params, grads):
+        self.t += 1
+        for key in params:
+            params[key] -= self.lr * np.sign(grads[key])
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_optimizer_of_your_own_races_with_the_builtins(backend):
+    mine = SignSGD(lr=0.2)
+    app = race(["Adam", mine], surface="book", steps=50, backend=backend)
+    attach_browser(app)
+    expected = run(SignSGD(lr=0.2), "book", steps=50)
+    np.testing.assert_array_equal(drawn_points(app, "SignSGD"), expected.points)
+    assert mine.t == 0                        # it raced as a copy; the instance is untouched
+    app.set_start((3.0, -1.0))                # every run starts from a fresh copy
+    np.testing.assert_array_equal(drawn_points(app, "SignSGD"),
+                                  run(SignSGD(lr=0.2), "book", start=(3, -1), steps=50).points)
+    assert "SignSGD</b>" in app.scoreboard.value and ">0.2</td>" in app.scoreboard.value
+    assert "Adam.lr" in app.controls and not any(k.startswith("SignSGD") for k in app.controls)
+    app.controls["surface"].value = SURFACES["booth"]   # a new surface: its lr stays its own
+    np.testing.assert_array_equal(drawn_points(app, "SignSGD"),
+                                  run(SignSGD(lr=0.2), "booth", steps=50).points)
+
+
+def test_race_refuses_what_cannot_update():
+    with pytest.raises(TypeError, match="optimizer names or objects with update"):
+        race(["SGD", object()], backend="inline")
