@@ -97,10 +97,11 @@ class _Runner:
     def lr(self):
         return self.sliders["lr"].value if "lr" in self.sliders else getattr(self.own, "lr", None)
 
-    def recompute(self, surface, start, steps):
+    def recompute(self, surface, start, steps, noise=0.0):
         optimizer = (copy.deepcopy(self.own) if self.own is not None
                      else get_optimizer(self.name)(**self.hyperparameters))
-        self.path = run(optimizer, surface, start=start, steps=steps)
+        # a fixed seed: the same noise slider value always gives the same paths
+        self.path = run(optimizer, surface, start=start, steps=steps, noise=noise, seed=0)
 
 
 class App:
@@ -224,6 +225,10 @@ class App:
             options.append((self.surface.name, self.surface))
         c = self.controls
         c["surface"] = widgets.Dropdown(options=options, value=self.surface, description="surface")
+        c["noise"] = widgets.FloatSlider(value=0.0, min=0.0, max=2.0, step=0.01,
+                                         description="noise", continuous_update=self._ipympl,
+                                         tooltip="std of Gaussian noise added to each gradient")
+        c["noise"].observe(self._on_noise, names="value")
         c["steps"] = widgets.IntSlider(value=self.steps, min=1, max=max(1000, self.steps),
                                        description="steps", continuous_update=False)
         c["play"] = widgets.Play(value=self.steps, min=0, max=self.steps, interval=40,
@@ -254,7 +259,7 @@ class App:
         return widgets.VBox([
             self._image,
             self.scoreboard,
-            widgets.HBox([c["surface"], c["steps"], c["reset"]]),
+            widgets.HBox([c["surface"], c["steps"], c["noise"], c["reset"]]),
             widgets.HBox([c["play"], c["back"], c["forward"], c["frame"]]),
             widgets.HBox(boxes, layout=widgets.Layout(flex_flow="row wrap")),
             widgets.HTML(f"<small>{how}</small>"),
@@ -311,7 +316,7 @@ class App:
     def _on_hyperparameter(self, runner):
         if self._holding:
             return
-        runner.recompute(self.surface, self.start, self.steps)
+        runner.recompute(self.surface, self.start, self.steps, self.controls["noise"].value)
         self._update_artists()
         self._blit()
 
@@ -323,6 +328,11 @@ class App:
     def _move_frame(self, delta):
         frame = self.controls["frame"]
         frame.value = int(np.clip(frame.value + delta, 0, self.steps))
+
+    def _on_noise(self, change):
+        if not self._holding:
+            self._recompute_all()
+            self._blit()
 
     def _on_steps(self, change):
         if self._holding:
@@ -371,7 +381,7 @@ class App:
 
     def _recompute_all(self):
         for r in self._runners:
-            r.recompute(self.surface, self.start, self.steps)
+            r.recompute(self.surface, self.start, self.steps, self.controls["noise"].value)
         self._update_artists()
 
     def _update_artists(self):

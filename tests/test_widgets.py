@@ -9,7 +9,7 @@ import pytest
 from matplotlib.backend_bases import MouseEvent
 from PIL import Image
 
-from optimlib import OPTIMIZERS, SURFACES, get_optimizer, run, suggested_lr
+from optimlib import OPTIMIZERS, SGD, SURFACES, get_optimizer, run, suggested_lr
 from optimlib.widgets import explore, race
 
 matplotlib.use("Agg")
@@ -286,3 +286,20 @@ def test_an_optimizer_of_your_own_races_with_the_builtins(backend):
 def test_race_refuses_what_cannot_update():
     with pytest.raises(TypeError, match="optimizer names or objects with update"):
         race(["SGD", object()], backend="inline")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_noise_slider_makes_every_gradient_noisy_and_reproducible(backend):
+    app = race(["SGD", "Momentum"], surface="book", steps=60, backend=backend)
+    attach_browser(app)
+    clean = drawn_points(app, "SGD")
+    app.controls["noise"].value = 0.5
+    noisy = run(SGD(lr=app.controls["SGD.lr"].value), "book", steps=60, noise=0.5, seed=0)
+    np.testing.assert_array_equal(drawn_points(app, "SGD"), noisy.points)
+    assert np.abs(noisy.points - clean).max() > 0.05
+    app.controls["noise"].value = 0.0
+    np.testing.assert_array_equal(drawn_points(app, "SGD"), clean)
+    app.controls["noise"].value = 0.3
+    app.reset()
+    assert app.controls["noise"].value == 0.0
+    np.testing.assert_array_equal(drawn_points(app, "SGD"), clean)
