@@ -104,7 +104,88 @@ class _Runner:
         self.path = run(optimizer, surface, start=start, steps=steps, noise=noise, seed=0)
 
 
-class App:
+class _LiveFigure:
+    """A figure that repaints only its animated artists over a cached background.
+
+    Subclasses call ``_make_canvas`` once, put their moving artists (created with
+    ``animated=True``) in ``self._animated``, and call ``_blit()`` after changing them or
+    ``_full_redraw()`` after changing anything else. See the module docstring for why.
+    """
+
+    def _make_canvas(self, figsize):
+        self.figure = fig = Figure(figsize=figsize, dpi=100)
+        if self._ipympl:
+            from ipympl.backend_nbagg import Canvas, FigureManager
+            canvas = Canvas(fig)
+            FigureManager(canvas, 0)
+            canvas.header_visible = canvas.footer_visible = False
+            canvas.resizable = False
+            self._image = canvas
+        else:
+            FigureCanvasAgg(fig)
+            self._image = widgets.Image(format="png")
+        self._canvas, self._background, self._animated = fig.canvas, None, []
+        fig.canvas.mpl_connect("draw_event", self._on_draw)
+        return fig
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The live widget, plus a still image for pages read without a kernel.
+
+        JupyterLab shows the widget; nbconvert, GitHub and the static site (make site) have
+        no kernel to drive it and show the image instead.
+        """
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["image/png"] = base64.b64encode(self.still()).decode("ascii")
+        return bundle
+
+    def still(self):
+        """The figure as it looks now, as PNG bytes, drawn apart from the live canvas."""
+        canvas = self.figure.canvas
+        try:
+            FigureCanvasAgg(self.figure)  # a canvas of its own: the live one keeps its state
+            with io.BytesIO() as png:
+                self.figure.savefig(png, format="png")
+                return png.getvalue()
+        finally:
+            self.figure.set_canvas(canvas)
+
+    def _on_draw(self, event):
+        """After every full draw: keep the picture without paths, then draw the paths on it."""
+        if event.canvas is not self._canvas:
+            return  # a draw for still(), not for the live canvas
+        self._background = self.figure.canvas.copy_from_bbox(self.figure.bbox)
+        self._draw_animated()
+
+    def _draw_animated(self):
+        for artist in self._animated:
+            self.figure.draw_artist(artist)
+
+    def _blit(self):
+        """Repaint only the animated artists over the cached background and send the result."""
+        if self._background is None:
+            return self._full_redraw()
+        canvas = self.figure.canvas
+        canvas.restore_region(self._background)
+        self._draw_animated()
+        if self._ipympl:
+            canvas.blit(self.figure.bbox)
+        else:
+            self._send_png()
+
+    def _full_redraw(self):
+        if self._ipympl:
+            self.figure.canvas.draw_idle()  # the browser answers with a draw request
+        else:
+            self.figure.canvas.draw()       # calls _on_draw
+            self._send_png()
+
+    def _send_png(self):
+        with io.BytesIO() as png:
+            Image.fromarray(np.asarray(self.figure.canvas.buffer_rgba())).save(png, format="png")
+            self._image.value = png.getvalue()
+
+
+class App(_LiveFigure):
     """The figure, the controls and the fast redraw shared by ``explore`` and ``race``."""
 
     def __init__(self, entries, surface, start, steps, hyperparameters, backend, tol, explore):
@@ -121,7 +202,7 @@ class App:
                 raise ValueError(f"hyperparameters for {name!r}, which is not racing")
         self.steps = _check_steps(steps)
         self.start = self._checked_start(self.surface.start if start is None else start)
-        self.tol, self._explore, self._holding, self._background = tol, explore, False, None
+        self.tol, self._explore, self._holding = tol, explore, False
         self._ipympl = _use_ipympl(backend)
         self._runners = [self._make_runner(name, hyperparameters.get(name, {}), i)
                          if isinstance(entry, str) else _Runner(name, {}, {}, i, own=entry)
@@ -161,17 +242,7 @@ class App:
 
     def _make_figure(self):
         explore = self._explore
-        self.figure = fig = Figure(figsize=(8, 4) if explore else (6.4, 4.8), dpi=100)
-        if self._ipympl:
-            from ipympl.backend_nbagg import Canvas, FigureManager
-            canvas = Canvas(fig)
-            FigureManager(canvas, 0)
-            canvas.header_visible = canvas.footer_visible = False
-            canvas.resizable = False
-            self._image = canvas
-        else:
-            FigureCanvasAgg(fig)
-            self._image = widgets.Image(format="png")
+        fig = self._make_canvas((8, 4) if explore else (6.4, 4.8))
         self._ax = fig.add_axes([0.08, 0.12, 0.44, 0.8] if explore else [0.1, 0.1, 0.64, 0.84])
         self._static = contour(self.surface, self._ax)
         animated = dict(animated=True)
@@ -184,7 +255,7 @@ class App:
         self._message = self._ax.text(
             0.02, 0.98, "", transform=self._ax.transAxes, va="top", fontsize=9, color="#B00000",
             bbox=dict(facecolor="white", edgecolor="#B00000", alpha=0.9), zorder=7, **animated)
-        self._animated = [r.line for r in self._runners] + [self._start_marker, self._message]
+        self._animated += [r.line for r in self._runners] + [self._start_marker, self._message]
         if explore:
             self._make_explore_panels(fig)
         else:
@@ -192,8 +263,6 @@ class App:
             # below the figure: re-rendering text costs ~3 ms a line, the paths ~0.3 ms each.
             fig.legend([r.line for r in self._runners], [r.name for r in self._runners],
                        loc="upper left", bbox_to_anchor=(0.76, 0.95), frameon=False)
-        self._canvas = fig.canvas
-        fig.canvas.mpl_connect("draw_event", self._on_draw)
         fig.canvas.mpl_connect("button_press_event", self._on_click)
 
     def _make_explore_panels(self, fig):
@@ -264,27 +333,6 @@ class App:
             widgets.HBox(boxes, layout=widgets.Layout(flex_flow="row wrap")),
             widgets.HTML(f"<small>{how}</small>"),
         ])
-
-    def _repr_mimebundle_(self, **kwargs):
-        """The live widget, plus a still image for pages read without a kernel.
-
-        JupyterLab shows the widget; nbconvert, GitHub and the static site (make site) have
-        no kernel to drive it and show the image instead.
-        """
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["image/png"] = base64.b64encode(self.still()).decode("ascii")
-        return bundle
-
-    def still(self):
-        """The figure as it looks now, as PNG bytes, drawn apart from the live canvas."""
-        canvas = self.figure.canvas
-        try:
-            FigureCanvasAgg(self.figure)  # a canvas of its own: the live one keeps its state
-            with io.BytesIO() as png:
-                self.figure.savefig(png, format="png")
-                return png.getvalue()
-        finally:
-            self.figure.set_canvas(canvas)
 
     # --- public actions --------------------------------------------------------------------
 
@@ -452,41 +500,6 @@ class App:
         self._grid_min = z.min()
         top = z.max() - self._loss_floor()
         self._loss_ax.set_ylim(1e-12, 10.0 ** np.ceil(np.log10(top)))
-
-    def _on_draw(self, event):
-        """After every full draw: keep the picture without paths, then draw the paths on it."""
-        if event.canvas is not self._canvas:
-            return  # a draw for still(), not for the live canvas
-        self._background = self.figure.canvas.copy_from_bbox(self.figure.bbox)
-        self._draw_animated()
-
-    def _draw_animated(self):
-        for artist in self._animated:
-            self.figure.draw_artist(artist)
-
-    def _blit(self):
-        """Repaint only the animated artists over the cached background and send the result."""
-        if getattr(self, "_background", None) is None:
-            return self._full_redraw()
-        canvas = self.figure.canvas
-        canvas.restore_region(self._background)
-        self._draw_animated()
-        if self._ipympl:
-            canvas.blit(self.figure.bbox)
-        else:
-            self._send_png()
-
-    def _full_redraw(self):
-        if self._ipympl:
-            self.figure.canvas.draw_idle()  # the browser answers with a draw request
-        else:
-            self.figure.canvas.draw()       # calls _on_draw
-            self._send_png()
-
-    def _send_png(self):
-        with io.BytesIO() as png:
-            Image.fromarray(np.asarray(self.figure.canvas.buffer_rgba())).save(png, format="png")
-            self._image.value = png.getvalue()
 
     # --- helpers ---------------------------------------------------------------------------
 
