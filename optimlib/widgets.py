@@ -21,6 +21,7 @@ import io
 import sys
 
 import ipywidgets as widgets
+import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -29,9 +30,9 @@ from PIL import Image
 from .optimizers import get_optimizer
 from .plotting import contour, line_style
 from .surfaces import SURFACES, get_surface
-from .trajectory import run, steps_to_minimum, suggested_lr
+from .trajectory import run, steps_to_minimum, suggested_lr, sweep
 
-__all__ = ["App", "explore", "race"]
+__all__ = ["App", "PhaseMap", "explore", "phase_map", "race"]
 
 _SLIDERS = {  # hyperparameter: (min, max, step, readout format)
     "momentum": (0.0, 0.999, 0.001, ".3f"),
@@ -594,3 +595,159 @@ def _use_ipympl(backend):
         from google.colab import output
         output.enable_custom_widget_manager()
     return True
+
+
+_MAP_AXES = {  # a hyperparameter's default grid on a map: (low, high, log scale)
+    "momentum": (0.0, 0.99, False), "beta1": (0.0, 0.99, False),
+    "decay_rate": (0.5, 0.999, False), "beta2": (0.9, 0.9999, False),
+    "weight_decay": (0.0, 0.5, False),
+}
+
+
+def phase_map(name="Momentum", surface="book", x="lr", y="momentum", start=None, steps=300,
+              tol=0.01, cells=100, backend="auto", **hyperparameters):
+    """A map of steps-to-converge over a grid of two hyperparameters, with the theory on it.
+
+    Every cell is one run (all run as a single batch by ``sweep``); white cells diverged,
+    grey ones never came within ``tol`` of a minimum. Hover over or click a cell to see that
+    setting's path on the contour. Sliders set the other hyperparameters and gradient noise
+    and recompute the map. On the quadratic surfaces the heavy ball's stability boundary and
+    Polyak's optimum are drawn on Momentum's (lr, momentum) map.
+    """
+    return PhaseMap(name, surface, x, y, start, steps, tol, cells, backend, hyperparameters)
+
+
+class PhaseMap(_LiveFigure):
+    """The app behind ``phase_map``: ``.controls``, ``.figure``, ``.widget``, ``.result``."""
+
+    def __init__(self, name, surface, x, y, start, steps, tol, cells, backend, given):
+        self.name, self.surface = name, get_surface(surface)
+        cls = get_optimizer(name)
+        tunable = [k for k in cls().hyperparameters if k == "lr" or k in _SLIDERS]
+        for axis in (x, y):
+            if axis not in tunable:
+                raise ValueError(f"{name} has no hyperparameter {axis!r} to map; "
+                                 f"it has: {', '.join(tunable)}")
+        if x == y:
+            raise ValueError(f"a map needs two different hyperparameters, got x = y = {x!r}")
+        self.steps, self.tol, self.x, self.y = _check_steps(steps), tol, x, y
+        self.start = tuple(self.surface.start if start is None else start)
+        self._ipympl = _use_ipympl(backend)
+        values = {**cls().hyperparameters, **given}
+        lr = suggested_lr(name, self.surface, self.start, min(self.steps, 200))
+        self.grids = {}
+        for axis in (x, y):
+            if axis == "lr":
+                self.grids[axis] = np.geomspace(lr / 20, lr * 20, cells)
+            else:
+                low, high, _ = _MAP_AXES[axis]
+                self.grids[axis] = np.linspace(low, high, cells)
+        self.controls = {k: _slider(k, v, continuous=False) for k, v in values.items()
+                         if k in tunable and k not in (x, y)}
+        self.controls["noise"] = widgets.FloatSlider(value=0.0, min=0.0, max=2.0, step=0.01,
+                                                     description="noise", continuous_update=False)
+        self._fixed = {k: v for k, v in values.items() if k not in tunable}
+        for control in self.controls.values():
+            control.observe(lambda change: self._recompute(), names="value")
+        self.info = widgets.HTML()
+        self._make_map_figure()
+        self.widget = widgets.VBox([self._image, self.info,
+                                    widgets.HBox(list(self.controls.values()),
+                                                 layout=widgets.Layout(flex_flow="row wrap"))])
+        self._recompute()
+
+    def _settings(self, i=None, j=None):
+        """The hyperparameters of cell (i, j), or the fixed ones alone."""
+        settings = {**self._fixed, **{k: c.value for k, c in self.controls.items() if k != "noise"}}
+        if i is not None:
+            settings.update({self.x: float(self.grids[self.x][i]),
+                             self.y: float(self.grids[self.y][j])})
+        return settings
+
+    def _make_map_figure(self):
+        fig = self._make_canvas((9, 4))
+        self._map_ax = fig.add_axes([0.08, 0.13, 0.38, 0.78])
+        self._map_ax.set(xlabel=self.x, ylabel=self.y, title="steps to converge")
+        if self.x == "lr":
+            self._map_ax.set_xscale("log")
+        gx, gy = self.grids[self.x], self.grids[self.y]
+        never = matplotlib.colormaps["viridis_r"].with_extremes(bad="#dddddd")  # grey: never
+        self._mesh = self._map_ax.pcolormesh(gx, gy, np.zeros((len(gy), len(gx))),
+                                             shading="nearest", cmap=never)
+        fig.colorbar(self._mesh, ax=self._map_ax, fraction=0.05, pad=0.02)
+        self._theory = []
+        if self.surface.curvatures and self.name in ("Momentum", "SGD") and {self.x, self.y} == {"lr", "momentum"}:
+            from .surfaces import momentum_optimum, momentum_stability_limit
+            momenta = self.grids["momentum"]
+            boundary = momentum_stability_limit(self.surface, momenta)
+            lr_star, momentum_star = momentum_optimum(self.surface)
+            xy = (boundary, momenta) if self.x == "lr" else (momenta, boundary)
+            self._theory += self._map_ax.plot(*xy, "--", color="#B00000", linewidth=1.5,
+                                              label="stability limit (theory)")
+            star = (lr_star, momentum_star) if self.x == "lr" else (momentum_star, lr_star)
+            self._theory += self._map_ax.plot(*star, "*", color="white", markeredgecolor="black",
+                                              markersize=14, linestyle="none",
+                                              label="Polyak's optimum (theory)")
+            self._map_ax.legend(loc="lower left", fontsize=8, framealpha=0.8)
+            self._map_ax.set(xlim=(gx[0], gx[-1]) if self.x == "lr" else None)
+        self._path_ax = fig.add_axes([0.58, 0.13, 0.4, 0.78])
+        contour(self.surface, self._path_ax)
+        (self._path_line,) = self._path_ax.plot([], [], color=line_style(self.name)["color"],
+                                                marker="o", markersize=3, animated=True)
+        (self._cell_marker,) = self._map_ax.plot([], [], "s", markerfacecolor="none",
+                                                 markeredgecolor="red", markersize=9, animated=True)
+        self._animated += [self._path_line, self._cell_marker]
+        fig.canvas.mpl_connect("button_press_event", self._on_pointer)
+        fig.canvas.mpl_connect("motion_notify_event", self._on_pointer)
+
+    def _recompute(self):
+        """Run the whole grid (one batch) and paint the map."""
+        self.result = sweep(self.name, self.surface, start=self.start, steps=self.steps,
+                            tol=self.tol, noise=self.controls["noise"].value, seed=0,
+                            **{**self._settings(), self.x: self.grids[self.x],
+                               self.y: self.grids[self.y]})
+        steps = np.where(self.result.steps_to_tol >= 0, self.result.steps_to_tol, np.nan)
+        shown = np.ma.masked_invalid(steps.T)                          # rows are y, columns x
+        self._mesh.set_array(shown)
+        self._mesh.set_clim(0, self.steps)
+        diverged = self.result.diverged.T
+        self._mesh.set_alpha(np.where(diverged, 0.0, 1.0).ravel())     # diverged: blank
+        best = self.result.best()
+        reached = self.result.steps_to_tol >= 0
+        text = (f"<b>{self.name}</b> on {self.surface.name}, {self.steps} steps: "
+                f"{reached.sum()} of {reached.size} settings came within {self.tol:g} of a "
+                f"minimum, {self.result.diverged.sum()} diverged (blank). Fewest steps: "
+                + ", ".join(f"{k} = {v:.3g}" for k, v in best.items()))
+        if self._theory:
+            from .surfaces import momentum_optimum
+            lr_star, momentum_star = momentum_optimum(self.surface)
+            text += (f". Theory (the fastest rate in the long run): lr = {lr_star:.3g}, "
+                     f"momentum = {momentum_star:.3g}")
+        self.info.value = text
+        i = int(np.argmin(np.abs(self.grids[self.x] - best[self.x])))
+        j = int(np.argmin(np.abs(self.grids[self.y] - best[self.y])))
+        self.show_cell(i, j, redraw=False)
+        self._full_redraw()
+
+    def show_cell(self, i, j, redraw=True):
+        """Draw the path of the setting in column i (x) and row j (y) of the map."""
+        settings = self._settings(i, j)
+        path = run(get_optimizer(self.name)(**settings), self.surface, start=self.start,
+                   steps=self.steps, noise=self.controls["noise"].value, seed=0)
+        self.path = path
+        self._path_line.set_data(path.points[:, 0], path.points[:, 1])
+        self._cell_marker.set_data([self.grids[self.x][i]], [self.grids[self.y][j]])
+        self._path_ax.set_title(", ".join(f"{k} = {settings[k]:.3g}" for k in (self.x, self.y)),
+                                fontsize=9)
+        if redraw:
+            self._full_redraw() if self._background is None else self._blit()
+
+    def _on_pointer(self, event):
+        if event.inaxes is not self._map_ax or event.xdata is None:
+            return
+        i = int(np.argmin(np.abs(np.log(self.grids[self.x] / event.xdata)) if self.x == "lr"
+                          else np.abs(self.grids[self.x] - event.xdata)))
+        j = int(np.argmin(np.abs(self.grids[self.y] - event.ydata)))
+        if getattr(self, "_cell", None) != (i, j):
+            self._cell = (i, j)
+            self.show_cell(i, j)

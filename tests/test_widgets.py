@@ -303,3 +303,49 @@ def test_the_noise_slider_makes_every_gradient_noisy_and_reproducible(backend):
     app.reset()
     assert app.controls["noise"].value == 0.0
     np.testing.assert_array_equal(drawn_points(app, "SGD"), clean)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_phase_map_paints_the_sweep_and_shows_a_cells_path(backend):
+    from optimlib import sweep
+    from optimlib.widgets import phase_map
+    m = phase_map("Momentum", "book", start=(-7, 2), steps=120, cells=30, backend=backend)
+    attach_browser(m)
+    expected = sweep("Momentum", "book", start=(-7, 2), steps=120, tol=0.01,
+                     lr=m.grids["lr"], momentum=m.grids["momentum"])
+    painted = m._mesh.get_array().reshape(30, 30)             # rows: momentum, columns: lr
+    reached = expected.steps_to_tol.T >= 0
+    np.testing.assert_array_equal(painted[reached], expected.steps_to_tol.T[reached])
+    assert np.ma.getmaskarray(painted)[~reached].all()
+    artists = len(m.figure.findobj())
+    for i, j in [(3, 4), (20, 10), (29, 0)]:
+        x, y = m._map_ax.transData.transform((m.grids["lr"][i], m.grids["momentum"][j]))
+        m.figure.canvas.callbacks.process("button_press_event",
+                                          MouseEvent("button_press_event", m.figure.canvas, x, y, 1))
+        path = run(get_optimizer("Momentum")(lr=m.grids["lr"][i], momentum=m.grids["momentum"][j]),
+                   "book", start=(-7, 2), steps=120)
+        np.testing.assert_array_equal(np.column_stack(m._path_line.get_data()), path.points)
+    assert len(m.figure.findobj()) == artists
+    before = m.result.final_loss.copy()
+    m.controls["noise"].value = 0.5                       # the map is recomputed with noise
+    assert not np.array_equal(before, m.result.final_loss, equal_nan=True)
+    assert "Theory" in m.info.value and "Fewest steps" in m.info.value
+
+
+def test_a_phase_map_of_adam_keeps_a_slider_for_the_third_hyperparameter():
+    from optimlib.widgets import phase_map
+    m = phase_map("Adam", "rosenbrock", x="lr", y="beta1", steps=60, cells=12, backend="inline")
+    assert set(m.controls) == {"beta2", "noise"}
+    m.controls["beta2"].value = 0.95
+    assert m._settings()["beta2"] == 0.95
+
+
+@pytest.mark.parametrize("call, message", [
+    (dict(name="SGD"), "SGD has no hyperparameter 'momentum' to map; it has: lr"),
+    (dict(name="Momentum", y="lr"), "two different hyperparameters"),
+    (dict(name="Adam", y="momentum"), "Adam has no hyperparameter 'momentum'"),
+])
+def test_bad_maps_are_refused(call, message):
+    from optimlib.widgets import phase_map
+    with pytest.raises(ValueError, match=message):
+        phase_map(backend="inline", **call)
