@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from optimlib import OPTIMIZERS, run  # noqa: E402
 from optimlib.plotting import plot_paths, plot_surface_3d  # noqa: E402
-from optimlib.widgets import explore, race  # noqa: E402
+from optimlib.widgets import explore, phase_map, race  # noqa: E402
 
 HERE = Path(__file__).parent / "images"
 # The learning rates of the book's figure 6-8, plus Nesterov and RMSprop (notebook 00).
@@ -35,3 +35,5 @@ save(app.figure, "app_explore.png", dpi=70)
 paths = {name: run(OPTIMIZERS[name](lr=LEARNING_RATES[name]), "book", start=(-7, 2), steps=30)
          for name in ("SGD", "Momentum", "Adam")}
 save(plot_surface_3d("book", paths).figure, "surface_3d.png", dpi=70)
+save(phase_map("Momentum", "book", start=(-7, 2), steps=300, backend="inline").figure,
+     "phase_map.png", dpi=70)
