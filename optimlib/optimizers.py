@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 
 __all__ = ["OPTIMIZERS", "MORE_OPTIMIZERS", "get_optimizer", "Optimizer", "SGD", "Momentum",
-           "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW"]
+           "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW", "SCHEDULES", "Scheduled"]
 
 
 def _hyperparameter(name, value, low, low_inclusive, high):
@@ -332,3 +332,67 @@ def get_optimizer(name):
         return known[name]
     except (KeyError, TypeError):
         raise ValueError(f"unknown optimizer {name!r}; choose one of: {', '.join(known)}") from None
+
+
+SCHEDULES = ("constant", "step", "cosine", "warmup")
+"""Learning-rate schedules that ``Scheduled`` knows."""
+
+
+class Scheduled:
+    r"""Any optimizer with a learning-rate schedule: at step t its lr is lr * factor(t).
+
+    - ``"constant"``: factor 1.
+    - ``"step"``: multiply by ``drop`` every ``every`` steps: drop ** floor((t - 1) / every).
+    - ``"cosine"``: from 1 down to 0 over ``total`` steps: (1 + cos(pi (t - 1) / total)) / 2
+      (Loshchilov & Hutter 2017, SGDR, without restarts).
+    - ``"warmup"``: linear warmup over ``warmup`` steps, min(1, t / warmup), then cosine.
+
+    ``Scheduled(Adam(lr=0.1), "cosine", total=300)`` is used like any optimizer.
+    """
+
+    def __init__(self, optimizer, schedule="cosine", total=100, every=30, drop=0.5, warmup=10):
+        if schedule not in SCHEDULES:
+            raise ValueError(f"unknown schedule {schedule!r}; choose one of: {', '.join(SCHEDULES)}")
+        for name, value in (("total", total), ("every", every), ("warmup", warmup)):
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if isinstance(drop, bool) or not isinstance(drop, (int, float)) or not 0 < drop <= 1:
+            raise ValueError(f"drop={drop!r} is out of range: need 0 < drop <= 1")
+        self.drop = float(drop)
+        self.optimizer, self.schedule = optimizer, schedule
+        self.total, self.every, self.warmup = total, every, warmup
+        self.base_lr = optimizer.lr
+        self.reset()
+
+    def factor(self, t):
+        """The multiplier of the learning rate at step t = 1, 2, ..."""
+        if self.schedule == "constant":
+            return 1.0
+        if self.schedule == "step":
+            return self.drop ** ((t - 1) // self.every)
+        cosine = 0.5 * (1 + np.cos(np.pi * min(t - 1, self.total) / self.total))
+        if self.schedule == "cosine":
+            return cosine
+        return min(1.0, t / self.warmup) * cosine
+
+    @property
+    def hyperparameters(self):
+        return self.optimizer.hyperparameters
+
+    @property
+    def state(self):
+        return {**self.optimizer.state, "lr_t": self.lr_t}
+
+    def reset(self):
+        self.t, self.lr_t = 0, self.base_lr
+        self.optimizer.lr = self.base_lr
+        self.optimizer.reset()
+
+    def update(self, params, grads):
+        self.t += 1
+        self.lr_t = self.base_lr * self.factor(self.t)
+        self.optimizer.lr = self.lr_t
+        self.optimizer.update(params, grads)
+
+    def __repr__(self):
+        return f"Scheduled({self.optimizer!r}, {self.schedule!r})"

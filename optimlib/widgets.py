@@ -27,7 +27,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from .optimizers import get_optimizer
+from .optimizers import SCHEDULES, Scheduled, get_optimizer
 from .plotting import contour, line_style
 from .surfaces import SURFACES, get_surface
 from .trajectory import run, steps_to_minimum, suggested_lr, sweep
@@ -98,9 +98,11 @@ class _Runner:
     def lr(self):
         return self.sliders["lr"].value if "lr" in self.sliders else getattr(self.own, "lr", None)
 
-    def recompute(self, surface, start, steps, noise=0.0):
+    def recompute(self, surface, start, steps, noise=0.0, schedule="constant"):
         optimizer = (copy.deepcopy(self.own) if self.own is not None
                      else get_optimizer(self.name)(**self.hyperparameters))
+        if schedule != "constant" and self.own is None:
+            optimizer = Scheduled(optimizer, schedule, total=steps)
         # a fixed seed: the same noise slider value always gives the same paths
         self.path = run(optimizer, surface, start=start, steps=steps, noise=noise, seed=0)
 
@@ -299,6 +301,9 @@ class App(_LiveFigure):
                                          description="noise", continuous_update=self._ipympl,
                                          tooltip="std of Gaussian noise added to each gradient")
         c["noise"].observe(self._on_noise, names="value")
+        c["schedule"] = widgets.Dropdown(options=SCHEDULES, value="constant", description="lr schedule",
+                                         style={"description_width": "80px"})
+        c["schedule"].observe(self._on_noise, names="value")  # both: recompute every path
         c["steps"] = widgets.IntSlider(value=self.steps, min=1, max=max(1000, self.steps),
                                        description="steps", continuous_update=False)
         c["play"] = widgets.Play(value=self.steps, min=0, max=self.steps, interval=40,
@@ -330,7 +335,7 @@ class App(_LiveFigure):
             self._image,
             self.scoreboard,
             widgets.HBox([c["surface"], c["steps"], c["noise"], c["reset"]]),
-            widgets.HBox([c["play"], c["back"], c["forward"], c["frame"]]),
+            widgets.HBox([c["play"], c["back"], c["forward"], c["frame"], c["schedule"]]),
             widgets.HBox(boxes, layout=widgets.Layout(flex_flow="row wrap")),
             widgets.HTML(f"<small>{how}</small>"),
         ])
@@ -365,7 +370,8 @@ class App(_LiveFigure):
     def _on_hyperparameter(self, runner):
         if self._holding:
             return
-        runner.recompute(self.surface, self.start, self.steps, self.controls["noise"].value)
+        runner.recompute(self.surface, self.start, self.steps, self.controls["noise"].value,
+                         self.controls["schedule"].value)
         self._update_artists()
         self._blit()
 
@@ -378,7 +384,7 @@ class App(_LiveFigure):
         frame = self.controls["frame"]
         frame.value = int(np.clip(frame.value + delta, 0, self.steps))
 
-    def _on_noise(self, change):
+    def _on_noise(self, change):  # the noise slider or the schedule
         if not self._holding:
             self._recompute_all()
             self._blit()
@@ -430,7 +436,8 @@ class App(_LiveFigure):
 
     def _recompute_all(self):
         for r in self._runners:
-            r.recompute(self.surface, self.start, self.steps, self.controls["noise"].value)
+            r.recompute(self.surface, self.start, self.steps, self.controls["noise"].value,
+                        self.controls["schedule"].value)
         self._update_artists()
 
     def _update_artists(self):

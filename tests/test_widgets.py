@@ -349,3 +349,14 @@ def test_bad_maps_are_refused(call, message):
     from optimlib.widgets import phase_map
     with pytest.raises(ValueError, match=message):
         phase_map(backend="inline", **call)
+
+
+def test_the_schedule_control_reschedules_every_builtin():
+    from optimlib import Scheduled
+    app = race(["SGD", "Adam"], surface="book", steps=80, backend="inline")
+    app.controls["schedule"].value = "cosine"
+    lr = app.controls["Adam.lr"].value
+    expected = run(Scheduled(get_optimizer("Adam")(lr=lr), "cosine", total=80), "book", steps=80)
+    np.testing.assert_array_equal(drawn_points(app, "Adam"), expected.points)
+    app.controls["schedule"].value = "constant"
+    np.testing.assert_array_equal(drawn_points(app, "Adam"), expected_path(app, "Adam").points)

@@ -1,0 +1,47 @@
+"""Learning-rate schedules: the factor formulas, the steps they produce, and run()."""
+import numpy as np
+import pytest
+
+from optimlib import SGD, Adam, Momentum, Scheduled, run
+
+
+@pytest.mark.parametrize("schedule, factors", [
+    ("constant", [1, 1, 1, 1, 1, 1]),
+    ("step", [1, 1, 0.5, 0.5, 0.25, 0.25]),
+    ("cosine", [1, 0.5 * (1 + np.cos(np.pi / 5)), 0.5 * (1 + np.cos(2 * np.pi / 5)),
+                0.5 * (1 + np.cos(3 * np.pi / 5)), 0.5 * (1 + np.cos(4 * np.pi / 5)), 0.0]),
+    ("warmup", [1 / 3 * 1, 2 / 3 * 0.5 * (1 + np.cos(np.pi / 5)), 0.5 * (1 + np.cos(2 * np.pi / 5)),
+                0.5 * (1 + np.cos(3 * np.pi / 5)), 0.5 * (1 + np.cos(4 * np.pi / 5)), 0.0]),
+])
+def test_sgd_steps_follow_the_schedule(schedule, factors):
+    # On a constant gradient g, SGD's step t is lr * factor(t) * g.
+    opt = Scheduled(SGD(lr=0.3), schedule, total=5, every=2, drop=0.5, warmup=3)
+    params, steps = {"p": np.zeros(1)}, []
+    for _ in range(6):
+        before = params["p"][0]
+        opt.update(params, {"p": np.array([2.0])})
+        steps.append(before - params["p"][0])
+    np.testing.assert_allclose(steps, 0.3 * 2.0 * np.array(factors), atol=1e-15)
+
+
+def test_a_schedule_runs_and_resets_like_any_optimizer():
+    opt = Scheduled(Momentum(lr=0.1), "cosine", total=50)
+    first = run(opt, "book", steps=50)
+    again = run(opt, "book", steps=50)                   # run() resets it: same path
+    np.testing.assert_array_equal(first.points, again.points)
+    np.testing.assert_allclose(first.state["lr_t"][1:], [0.1 * opt.factor(t) for t in range(1, 51)])
+    assert not np.array_equal(first.points, run(Momentum(lr=0.1), "book", steps=50).points)
+    batch = run(Scheduled(Adam(lr=np.array([[0.1], [0.3]])), "step", every=10), "book", steps=40)
+    single = run(Scheduled(Adam(lr=0.3), "step", every=10), "book", steps=40)
+    np.testing.assert_array_equal(batch.points[:, 1], single.points)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"schedule": "linear"}, "unknown schedule 'linear'; choose one of: constant, step"),
+    ({"total": 0}, "total must be a positive integer"),
+    ({"every": 2.5}, "every must be a positive integer"),
+    ({"drop": 0.0}, "drop=0.0 is out of range"),
+])
+def test_bad_schedules_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        Scheduled(SGD(), **kwargs)
