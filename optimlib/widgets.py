@@ -593,11 +593,15 @@ def _use_ipympl(backend):
     if backend == "inline":
         return False
     try:
+        previous = matplotlib.get_backend()
         import ipympl.backend_nbagg  # noqa: F401
     except ImportError:
         if backend == "ipympl":
             raise ImportError("backend='ipympl' needs ipympl: pip install ipympl") from None
         return False
+    if matplotlib.get_backend() != previous:
+        # importing ipympl switches pyplot to it; the notebook's own figures stay as they were
+        matplotlib.use(previous)
     if "google.colab" in sys.modules:  # Colab shows ipympl only with its custom widget manager
         from google.colab import output
         output.enable_custom_widget_manager()

@@ -360,3 +360,15 @@ def test_the_schedule_control_reschedules_every_builtin():
     np.testing.assert_array_equal(drawn_points(app, "Adam"), expected.points)
     app.controls["schedule"].value = "constant"
     np.testing.assert_array_equal(drawn_points(app, "Adam"), expected_path(app, "Adam").points)
+
+
+def test_an_app_leaves_pyplots_backend_alone():
+    # ipympl switches pyplot to itself when imported; the notebook's static figures must
+    # stay inline. A fresh interpreter, since ipympl is imported only once per process.
+    import subprocess
+    import sys
+    code = ("import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt\n"
+            "from optimlib.widgets import race; race(['SGD'], backend='ipympl')\n"
+            "print(matplotlib.get_backend())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().lower() == "agg"

@@ -3,6 +3,8 @@ import secrets
 import statistics
 import time
 
+import pytest
+
 from conftest import SCREENSHOTS
 
 # A cheap fingerprint of a canvas's pixels, computed in the page.
@@ -140,11 +142,12 @@ def test_restart_and_run_all_gives_the_same_notebook(page, lab):
     shot(page, "00_after_restart")
 
 
-def test_race_notebook_runs_with_live_canvases(page, lab):
-    open_notebook(page, lab, "07_race.ipynb")
+@pytest.mark.parametrize("name", ["07_race", "08b_hyperparameter_maps", "10_build_your_own"])
+def test_notebook_runs_with_live_canvases(page, lab, name):
+    open_notebook(page, lab, f"{name}.ipynb")
     run_all(page)
     assert_clean(page)
     canvas = main_canvases(page).last
     canvas.scroll_into_view_if_needed()
     assert canvas.evaluate(INK) > 1000
-    shot(page, "07_race")
+    shot(page, name)
