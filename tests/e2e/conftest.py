@@ -21,7 +21,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
-SERVER_ENV = lambda home: {"JUPYTER_RUNTIME_DIR": str(home / "runtime")}  # noqa: E731
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-quic"]
@@ -59,39 +58,20 @@ def lab(tmp_path_factory):
                f"--ServerApp.root_dir={home / 'notebooks'}"]
     if os.geteuid() == 0:
         command.append("--allow-root")
-    env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+    env = {"JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
            "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces")}
-    log = open(home / "lab.log", "w")
-    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True)
     base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            raise RuntimeError(f"JupyterLab did not start: {(home / 'lab.log').read_text()[-2000:]}")
-        yield base, token
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        log.close()
-        left = subprocess.run(["pgrep", "-f", str(home)], capture_output=True, text=True).stdout
-        assert not left.strip(), f"processes left behind: {left}"
+    server, log = start_server(command, home, f"{base}/api/status?token={token}", env)
+    yield base, token
+    stop_server(server, log, home)
 
 
-def start_server(command, home, url):
+def start_server(command, home, url, env=None):
     """Start a server in a process group of its own; return it once ``url`` answers."""
     log = open(home / "server.log", "w")
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(home / "runtime"), **(env or {})}
     server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
-                              start_new_session=True, env={**os.environ, **SERVER_ENV(home)})
+                              start_new_session=True, env=env)
     for _ in range(120):
         try:
             urllib.request.urlopen(url, timeout=1)
