@@ -22,7 +22,7 @@ def peak_rss_mb(pid):
 
 
 total = 0.0
-print(f"{'notebook':28s} {'time s':>7s} {'peak RSS MB':>12s}")
+print(f"{'notebook':32s} {'time s':>7s} {'peak RSS MB':>12s}")
 for path in NOTEBOOKS:
     nb = nbformat.read(path, as_version=4)
     km = KernelManager(kernel_name="python3")
@@ -36,5 +36,5 @@ for path in NOTEBOOKS:
         km.shutdown_kernel(now=True)
     total += elapsed
     flags = ("" if elapsed <= 30 else "  > 30 s!") + ("" if rss <= 400 else "  > 400 MB!")
-    print(f"{path.name:28s} {elapsed:7.1f} {rss:12.0f}{flags}")
-print(f"{'all':28s} {total:7.1f}   (goals: <= 30 s and <= 400 MB each, <= 150 s in all)")
+    print(f"{path.name:32s} {elapsed:7.1f} {rss:12.0f}{flags}")
+print(f"{'all':32s} {total:7.1f}   (goals: <= 30 s and <= 400 MB each, <= 150 s in all)")
