@@ -300,10 +300,10 @@ class App(_LiveFigure):
         c["noise"] = widgets.FloatSlider(value=0.0, min=0.0, max=2.0, step=0.01,
                                          description="noise", continuous_update=self._ipympl,
                                          tooltip="std of Gaussian noise added to each gradient")
-        c["noise"].observe(self._on_noise, names="value")
+        c["noise"].observe(self._on_run_setting, names="value")
         c["schedule"] = widgets.Dropdown(options=SCHEDULES, value="constant", description="lr schedule",
                                          style={"description_width": "80px"})
-        c["schedule"].observe(self._on_noise, names="value")  # both: recompute every path
+        c["schedule"].observe(self._on_run_setting, names="value")
         c["steps"] = widgets.IntSlider(value=self.steps, min=1, max=max(1000, self.steps),
                                        description="steps", continuous_update=False)
         c["play"] = widgets.Play(value=self.steps, min=0, max=self.steps, interval=40,
@@ -384,7 +384,8 @@ class App(_LiveFigure):
         frame = self.controls["frame"]
         frame.value = int(np.clip(frame.value + delta, 0, self.steps))
 
-    def _on_noise(self, change):  # the noise slider or the schedule
+    def _on_run_setting(self, change):
+        """The noise or the schedule changed: every path is run again."""
         if not self._holding:
             self._recompute_all()
             self._blit()
