@@ -65,8 +65,7 @@ def run(optimizer, surface, start=None, steps=100, noise=0.0, seed=None):
     start = np.array(surface.start if start is None else start, dtype=float)
     if start.ndim not in (1, 2) or start.shape[-1] != 2 or not np.isfinite(start).all():
         raise ValueError(f"start must be finite (x, y) or an (N, 2) array, got {start.tolist()}")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    steps = check_steps(steps)
     noise = np.asarray(noise, dtype=float)
     if not (np.isfinite(noise) & (noise >= 0)).all():
         raise ValueError(f"noise must be finite and >= 0, got {noise.tolist()}")
@@ -84,18 +83,9 @@ def run(optimizer, surface, start=None, steps=100, noise=0.0, seed=None):
     p = np.broadcast_to(start, shape).copy()
     points = np.full((steps + 1, *shape), np.nan)
     points[0] = p
-    rng = np.random.default_rng(seed)
     history = []
-    update, grad_xy, noisy = optimizer.update, surface.grad, bool(noise.any())
     with np.errstate(all="ignore"):  # divergence is reported in diverged_at, not as warnings
-        for k in range(1, steps + 1):
-            grad = np.empty_like(p)
-            grad[..., 0], grad[..., 1] = grad_xy(p[..., 0], p[..., 1])
-            if noisy:
-                grad += noise * rng.standard_normal(shape)
-            update({"xy": p}, {"xy": grad})
-            if isinstance(optimizer, Optimizer):
-                update = optimizer._update  # checked once on the first step; now the lean path
+        for k in _descend(optimizer, surface, p, steps, noise, seed):
             points[k] = p
             history.append(_snapshot(optimizer))
             if k % 16 == 0 and not np.isfinite(p).any():
@@ -195,8 +185,7 @@ def sweep(optimizer, surface, start=None, steps=100, tol=0.01, noise=0.0, seed=N
     fixed = {k: v for k, v in hyperparameters.items() if k not in axes}
     if len(axes) > 2 or any(v.ndim != 1 or v.size == 0 for v in axes.values()):
         raise ValueError(f"sweep takes up to two 1-D grids, got {({k: v.shape for k, v in axes.items()})}")
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    steps = check_steps(steps)
     if not surface.minima:
         raise ValueError(f"surface {surface.name!r} states no minima to reach")
     grids = np.meshgrid(*axes.values(), indexing="ij")
@@ -207,8 +196,6 @@ def sweep(optimizer, surface, start=None, steps=100, tol=0.01, noise=0.0, seed=N
     if start.shape != (2,) or not np.isfinite(start).all():
         raise ValueError(f"start must be finite (x, y), got {start.tolist()}")
     p = np.tile(start, (count, 1))
-    noise = float(noise)
-    rng = np.random.default_rng(seed)
     minima = np.array(surface.minima)
 
     def near(points):
@@ -216,20 +203,35 @@ def sweep(optimizer, surface, start=None, steps=100, tol=0.01, noise=0.0, seed=N
 
     first_near = np.where(near(p), 0, -1)
     diverged = np.zeros(count, dtype=bool)
-    update = optimizer.update
     with np.errstate(all="ignore"):
-        for k in range(1, steps + 1):
-            grad = np.empty_like(p)
-            grad[:, 0], grad[:, 1] = surface.grad(p[:, 0], p[:, 1])
-            if noise:
-                grad += noise * rng.standard_normal(p.shape)
-            update({"xy": p}, {"xy": grad})
-            update = optimizer._update
+        for k in _descend(optimizer, surface, p, steps, float(noise), seed):
             loss = surface.value(p)
             diverged |= ~np.isfinite(p).all(axis=1) | ~np.isfinite(loss) | _escaped(surface, p)
             first_near[(first_near < 0) & ~diverged & near(p)] = k
     final = np.where(diverged, np.nan, loss)
     return Sweep(axes, final.reshape(shape), first_near.reshape(shape), diverged.reshape(shape))
+
+
+def check_steps(steps):
+    """``steps`` as an int, or a clear error if it is not a positive integer."""
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
+        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    return int(steps)
+
+
+def _descend(optimizer, surface, p, steps, noise, seed):
+    """Take ``steps`` steps of ``optimizer`` on ``surface``, changing ``p`` in place, and
+    yield the step number after each. The input is checked on the first step only."""
+    rng, noisy, update = np.random.default_rng(seed), bool(np.any(noise)), optimizer.update
+    for k in range(1, steps + 1):
+        grad = np.empty_like(p)
+        grad[..., 0], grad[..., 1] = surface.grad(p[..., 0], p[..., 1])
+        if noisy:
+            grad += noise * rng.standard_normal(p.shape)
+        update({"xy": p}, {"xy": grad})
+        if isinstance(optimizer, Optimizer):
+            update = optimizer._update  # checked once; from here on the lean path
+        yield k
 
 
 def _escaped(surface, points):

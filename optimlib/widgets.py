@@ -30,7 +30,7 @@ from PIL import Image
 from .optimizers import SCHEDULES, Scheduled, get_optimizer
 from .plotting import contour, line_style
 from .surfaces import SURFACES, get_surface
-from .trajectory import run, steps_to_minimum, suggested_lr, sweep
+from .trajectory import check_steps, run, steps_to_minimum, suggested_lr, sweep
 
 __all__ = ["App", "PhaseMap", "explore", "phase_map", "race"]
 
@@ -203,7 +203,7 @@ class App(_LiveFigure):
         for name in hyperparameters:
             if name not in names:
                 raise ValueError(f"hyperparameters for {name!r}, which is not racing")
-        self.steps = _check_steps(steps)
+        self.steps = check_steps(steps)
         self.start = self._checked_start(self.surface.start if start is None else start)
         self.tol, self._explore, self._holding = tol, explore, False
         self._ipympl = _use_ipympl(backend)
@@ -582,12 +582,6 @@ def _slider(param, value, continuous):
                                readout_format=fmt, **style)
 
 
-def _check_steps(steps):
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
-    return int(steps)
-
-
 def _use_ipympl(backend):
     if backend not in ("auto", "ipympl", "inline"):
         raise ValueError(f"backend must be 'auto', 'ipympl' or 'inline', got {backend!r}")
@@ -642,7 +636,7 @@ class PhaseMap(_LiveFigure):
                                  f"it has: {', '.join(tunable)}")
         if x == y:
             raise ValueError(f"a map needs two different hyperparameters, got x = y = {x!r}")
-        self.steps, self.tol, self.x, self.y = _check_steps(steps), tol, x, y
+        self.steps, self.tol, self.x, self.y = check_steps(steps), tol, x, y
         self.start = tuple(self.surface.start if start is None else start)
         self._ipympl = _use_ipympl(backend)
         values = {**cls().hyperparameters, **given}
