@@ -250,8 +250,7 @@ class App(_LiveFigure):
         self._static = contour(self.surface, self._ax)
         animated = dict(animated=True)
         for r in self._runners:
-            color, marker = r.color, r.marker
-            (r.line,) = self._ax.plot([], [], color=color, marker=marker, markersize=3.5,
+            (r.line,) = self._ax.plot([], [], color=r.color, marker=r.marker, markersize=3.5,
                                       linewidth=1.4, zorder=3, **animated)
         (self._start_marker,) = self._ax.plot([], [], marker="o", markersize=9, color="white",
                                               markeredgecolor="black", zorder=6, **animated)
@@ -372,12 +371,12 @@ class App(_LiveFigure):
             return
         runner.recompute(self.surface, self.start, self.steps, self.controls["noise"].value,
                          self.controls["schedule"].value)
-        self._update_artists()
+        self._paths_changed()
         self._blit()
 
     def _on_frame(self, change):
         if not self._holding:
-            self._update_artists()
+            self._show_frame()
             self._blit()
 
     def _move_frame(self, delta):
@@ -439,18 +438,13 @@ class App(_LiveFigure):
         for r in self._runners:
             r.recompute(self.surface, self.start, self.steps, self.controls["noise"].value,
                         self.controls["schedule"].value)
-        self._update_artists()
+        self._paths_changed()
 
-    def _update_artists(self):
-        """Give every animated artist the data of the current paths, up to the shown step."""
-        shown = min(self.controls["frame"].value, self.steps) + 1
-        self._start_marker.set_data([self.start[0]], [self.start[1]])
-        diverged = []
-        for r in self._runners:
-            points = r.path.points[:shown]
-            r.line.set_data(points[:, 0], points[:, 1])
-            if r.path.diverged_at is not None:
-                diverged.append(f"{r.name} at step {r.path.diverged_at}")
+    def _paths_changed(self):
+        """After any path changed: the message, the scoreboard and the state panel's scale,
+        then the shown frame. (Play only moves the frame: see _show_frame.)"""
+        diverged = [f"{r.name} at step {r.path.diverged_at}" for r in self._runners
+                    if r.path.diverged_at is not None]
         # One line: each line of text costs ~2 ms to render on every event.
         if len(diverged) == 1:
             self._message.set_text(diverged[0].replace(" at", " diverged at") + ": try a smaller lr")
@@ -458,8 +452,22 @@ class App(_LiveFigure):
             self._message.set_text(f"diverged: {', '.join(diverged)}: try smaller lrs")
         self._message.set_visible(bool(diverged))
         if self._explore:
-            self._update_explore_panels(shown)
+            self._rescale_state_panel()
         self.scoreboard.value = self._scoreboard_html()
+        self._show_frame()
+
+    def _show_frame(self):
+        """Give every animated artist the data of the current paths, up to the shown step."""
+        shown = min(self.controls["frame"].value, self.steps) + 1
+        self._start_marker.set_data([self.start[0]], [self.start[1]])
+        for r in self._runners:
+            r.line.set_data(r.path.points[:shown, 0], r.path.points[:shown, 1])
+        if self._explore:
+            (r,) = self._runners
+            steps = np.arange(shown)
+            r.loss_line.set_data(steps, _positive(r.path.losses[:shown] - self._loss_floor()))
+            for (label, axis), line in self._state_lines.items():
+                line.set_data(steps, _positive(self._series[label][:shown, axis]))
 
     def _scoreboard_html(self):
         """A table: each optimizer's lr, final loss and the step it came near a minimum."""
@@ -482,14 +490,11 @@ class App(_LiveFigure):
             rows.append(row([name, lr, loss, reached]))
         return "<table style='border-collapse:collapse'>" + "".join(rows) + "</table>"
 
-    def _update_explore_panels(self, shown):
+    def _rescale_state_panel(self):
+        """Compute the state series of the new path, and fit the state axis to them."""
         (r,) = self._runners
-        steps = np.arange(shown)
-        r.loss_line.set_data(steps, _positive(r.path.losses[:shown] - self._loss_floor()))
-        series = _state_series(r.name, r.path, r.hyperparameters)
-        for (label, axis), line in self._state_lines.items():
-            line.set_data(steps, _positive(series[label][:shown, axis]))
-        values = np.concatenate([_positive(s).ravel() for s in series.values()])
+        self._series = _state_series(r.name, r.path, r.hyperparameters)
+        values = np.concatenate([_positive(s).ravel() for s in self._series.values()])
         values = values[np.isfinite(values)]
         if values.size:
             top = np.ceil(np.log10(values.max()))
