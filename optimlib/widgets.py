@@ -29,7 +29,7 @@ from PIL import Image
 
 from .optimizers import SCHEDULES, Scheduled, get_optimizer
 from .plotting import contour, line_style
-from .surfaces import SURFACES, get_surface
+from .surfaces import SURFACES, get_surface, momentum_optimum, momentum_stability_limit
 from .trajectory import check_steps, run, steps_to_minimum, suggested_lr, sweep
 
 __all__ = ["App", "PhaseMap", "explore", "phase_map", "race"]
@@ -660,7 +660,7 @@ class PhaseMap(_LiveFigure):
         self._fixed = {k: v for k, v in values.items() if k not in tunable}
         for control in self.controls.values():
             control.observe(lambda change: self._recompute(), names="value")
-        self.info = widgets.HTML()
+        self.info, self._cell = widgets.HTML(), None
         self._make_map_figure()
         self.widget = widgets.VBox([self._image, self.info,
                                     widgets.HBox(list(self.controls.values()),
@@ -686,28 +686,29 @@ class PhaseMap(_LiveFigure):
         self._mesh = self._map_ax.pcolormesh(gx, gy, np.zeros((len(gy), len(gx))),
                                              shading="nearest", cmap=never)
         fig.colorbar(self._mesh, ax=self._map_ax, fraction=0.05, pad=0.02)
-        self._theory = []
-        if self.surface.curvatures and self.name in ("Momentum", "SGD") and {self.x, self.y} == {"lr", "momentum"}:
-            from .surfaces import momentum_optimum, momentum_stability_limit
+        self._optimum = None  # Polyak's (lr, momentum), where the theory applies
+        if (self.surface.curvatures and self.name == "Momentum"
+                and {self.x, self.y} == {"lr", "momentum"}):
+            limits = self._map_ax.get_xlim(), self._map_ax.get_ylim()
             momenta = self.grids["momentum"]
             boundary = momentum_stability_limit(self.surface, momenta)
-            lr_star, momentum_star = momentum_optimum(self.surface)
-            xy = (boundary, momenta) if self.x == "lr" else (momenta, boundary)
-            self._theory += self._map_ax.plot(*xy, "--", color="#B00000", linewidth=1.5,
-                                              label="stability limit (theory)")
-            star = (lr_star, momentum_star) if self.x == "lr" else (momentum_star, lr_star)
-            self._theory += self._map_ax.plot(*star, "*", color="white", markeredgecolor="black",
-                                              markersize=14, linestyle="none",
-                                              label="Polyak's optimum (theory)")
+            self._optimum = momentum_optimum(self.surface)
+            flip = slice(None) if self.x == "lr" else slice(None, None, -1)  # (x, y) order
+            self._map_ax.plot(*(boundary, momenta)[flip], "--", color="#B00000", linewidth=1.5,
+                              label="stability limit (theory)")
+            self._map_ax.plot(*self._optimum[flip], "*", color="white", markeredgecolor="black",
+                              markersize=14, linestyle="none", label="Polyak's optimum (theory)")
             self._map_ax.legend(loc="lower left", fontsize=8, framealpha=0.8)
-            self._map_ax.set(xlim=(gx[0], gx[-1]) if self.x == "lr" else None)
+            self._map_ax.set(xlim=limits[0], ylim=limits[1])  # the boundary runs off the grid
         self._path_ax = fig.add_axes([0.58, 0.13, 0.4, 0.78])
         contour(self.surface, self._path_ax)
         (self._path_line,) = self._path_ax.plot([], [], color=line_style(self.name)["color"],
                                                 marker="o", markersize=3, animated=True)
         (self._cell_marker,) = self._map_ax.plot([], [], "s", markerfacecolor="none",
                                                  markeredgecolor="red", markersize=9, animated=True)
-        self._animated += [self._path_line, self._cell_marker]
+        self._cell_label = self._path_ax.text(0.5, 1.02, "", transform=self._path_ax.transAxes,
+                                              ha="center", fontsize=9, animated=True)
+        self._animated += [self._path_line, self._cell_marker, self._cell_label]
         fig.canvas.mpl_connect("button_press_event", self._on_pointer)
         fig.canvas.mpl_connect("motion_notify_event", self._on_pointer)
 
@@ -729,11 +730,9 @@ class PhaseMap(_LiveFigure):
                 f"{reached.sum()} of {reached.size} settings came within {self.tol:g} of a "
                 f"minimum, {self.result.diverged.sum()} diverged (blank). Fewest steps: "
                 + ", ".join(f"{k} = {v:.3g}" for k, v in best.items()))
-        if self._theory:
-            from .surfaces import momentum_optimum
-            lr_star, momentum_star = momentum_optimum(self.surface)
-            text += (f". Theory (the fastest rate in the long run): lr = {lr_star:.3g}, "
-                     f"momentum = {momentum_star:.3g}")
+        if self._optimum:
+            text += (f". Theory (the fastest rate in the long run): lr = {self._optimum[0]:.3g}, "
+                     f"momentum = {self._optimum[1]:.3g}")
         self.info.value = text
         i = int(np.argmin(np.abs(self.grids[self.x] - best[self.x])))
         j = int(np.argmin(np.abs(self.grids[self.y] - best[self.y])))
@@ -748,10 +747,9 @@ class PhaseMap(_LiveFigure):
         self.path = path
         self._path_line.set_data(path.points[:, 0], path.points[:, 1])
         self._cell_marker.set_data([self.grids[self.x][i]], [self.grids[self.y][j]])
-        self._path_ax.set_title(", ".join(f"{k} = {settings[k]:.3g}" for k in (self.x, self.y)),
-                                fontsize=9)
+        self._cell_label.set_text(", ".join(f"{k} = {settings[k]:.3g}" for k in (self.x, self.y)))
         if redraw:
-            self._full_redraw() if self._background is None else self._blit()
+            self._blit()
 
     def _on_pointer(self, event):
         if event.inaxes is not self._map_ax or event.xdata is None:
@@ -759,6 +757,6 @@ class PhaseMap(_LiveFigure):
         i = int(np.argmin(np.abs(np.log(self.grids[self.x] / event.xdata)) if self.x == "lr"
                           else np.abs(self.grids[self.x] - event.xdata)))
         j = int(np.argmin(np.abs(self.grids[self.y] - event.ydata)))
-        if getattr(self, "_cell", None) != (i, j):
+        if self._cell != (i, j):
             self._cell = (i, j)
             self.show_cell(i, j)

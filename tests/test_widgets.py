@@ -372,3 +372,15 @@ def test_an_app_leaves_pyplots_backend_alone():
             "print(matplotlib.get_backend())")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().lower() == "agg"
+
+
+def test_hovering_the_map_updates_the_cells_label_with_its_path():
+    from optimlib.widgets import phase_map
+    m = phase_map("Momentum", "book", start=(-7, 2), steps=60, cells=10, backend="ipympl")
+    attach_browser(m)
+    x, y = m._map_ax.transData.transform((m.grids["lr"][2], m.grids["momentum"][7]))
+    m.figure.canvas.callbacks.process("motion_notify_event",
+                                      MouseEvent("motion_notify_event", m.figure.canvas, x, y))
+    assert m._cell == (2, 7) and m._cell_label in m._animated   # redrawn with every blit
+    assert m._cell_label.get_text() == (f"lr = {m.grids['lr'][2]:.3g}, "
+                                        f"momentum = {m.grids['momentum'][7]:.3g}")
