@@ -552,15 +552,17 @@ def _state_series(name, path, hyper):
         return dict.fromkeys(labels)
     step = np.abs(np.diff(path.points, axis=0, prepend=np.nan))
     state = path.state
+    # under a schedule the learning rate of each step is in the state; otherwise it is fixed
+    lr = state["lr_t"][:, None] if "lr_t" in state else hyper["lr"]
     series = {"|step|": step, "|step| = |v|": step}
     if "|v| velocity" in labels:
         series["|v| velocity"] = np.abs(state["v"])
     if "h" in labels:
         series["h"] = state["h"].copy()
-        series["lr / (√h + ε)"] = hyper["lr"] / (np.sqrt(state["h"]) + hyper["eps"])
+        series["lr / (√h + ε)"] = lr / (np.sqrt(state["h"]) + hyper["eps"])
     if name in ("Adam", "AdamW"):
         t = np.maximum(state["t"], 1)[:, None]
-        lr_t = hyper["lr"] * np.sqrt(1 - hyper["beta2"] ** t) / (1 - hyper["beta1"] ** t)
+        lr_t = lr * np.sqrt(1 - hyper["beta2"] ** t) / (1 - hyper["beta1"] ** t)
         series.update({"|m|": np.abs(state["m"]), "√v": np.sqrt(state["v"]),
                        "lr_t / (√v + ε)": lr_t / (np.sqrt(state["v"]) + hyper["eps"])})
     for values in series.values():

@@ -384,3 +384,13 @@ def test_hovering_the_map_updates_the_cells_label_with_its_path():
     assert m._cell == (2, 7) and m._cell_label in m._animated   # redrawn with every blit
     assert m._cell_label.get_text() == (f"lr = {m.grids['lr'][2]:.3g}, "
                                         f"momentum = {m.grids['momentum'][7]:.3g}")
+
+
+def test_the_state_panel_follows_a_schedule():
+    app = explore("AdaGrad", surface="book", steps=50, backend="inline", lr=0.5)
+    app.controls["schedule"].value = "cosine"
+    path, eps = app.paths["AdaGrad"], 1e-7
+    effective = app._state_lines["lr / (√h + ε)", 0].get_ydata()
+    lr_t = path.state["lr_t"]
+    np.testing.assert_allclose(effective[1:], lr_t[1:] / (np.sqrt(path.state["h"][1:, 0]) + eps))
+    assert effective[-1] < 0.01 * effective[1]   # cosine takes the rate down to zero
