@@ -301,7 +301,11 @@ class AdamW(Adam):
 
     with weight decay lambda. Unlike an L2 penalty added to the loss, the decay does not
     pass through Adam's per-coordinate scaling. Loshchilov & Hutter (2019), "Decoupled
-    Weight Decay Regularization". Equals ``torch.optim.AdamW`` (up to where eps sits, see Adam).
+    Weight Decay Regularization". Where lambda is scaled: here, as in ``torch.optim.AdamW``
+    (which this equals, up to where eps sits, see Adam), the decay is multiplied by the
+    learning rate eta, so halving lr also halves the decay per step. The paper's Algorithm 2
+    multiplies it only by the schedule multiplier eta_t, not by the step size alpha: its
+    lambda is our ``lr * weight_decay`` (at a constant schedule).
     """
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-7, weight_decay=0.01):
@@ -334,6 +338,11 @@ def get_optimizer(name):
         raise ValueError(f"unknown optimizer {name!r}; choose one of: {', '.join(known)}") from None
 
 
+def _cosine(t, length):
+    """From 1 at step t = 1 down to 0 at step length + 1 (and after): half a cosine wave."""
+    return 0.5 * (1 + np.cos(np.pi * min(t - 1, length) / length)) if length > 0 else 1.0
+
+
 SCHEDULES = ("constant", "step", "cosine", "warmup")
 """Learning-rate schedules that ``Scheduled`` knows."""
 
@@ -345,7 +354,9 @@ class Scheduled:
     - ``"step"``: multiply by ``drop`` every ``every`` steps: drop ** floor((t - 1) / every).
     - ``"cosine"``: from 1 down to 0 over ``total`` steps: (1 + cos(pi (t - 1) / total)) / 2
       (Loshchilov & Hutter 2017, SGDR, without restarts).
-    - ``"warmup"``: linear warmup over ``warmup`` steps, min(1, t / warmup), then cosine.
+    - ``"warmup"``: linear warmup to 1 over the first ``warmup`` steps, t / warmup, then the
+      cosine from 1 down to 0 over the remaining ``total - warmup`` steps (Goyal et al. 2017
+      for the warmup); ``warmup <= total``.
 
     ``Scheduled(Adam(lr=0.1), "cosine", total=300)`` is used like any optimizer.
     """
@@ -356,6 +367,8 @@ class Scheduled:
         for name, value in (("total", total), ("every", every), ("warmup", warmup)):
             if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if schedule == "warmup" and warmup > total:
+            raise ValueError(f"warmup={warmup!r} is longer than total={total!r}: need warmup <= total")
         if isinstance(drop, bool) or not isinstance(drop, (int, float)) or not 0 < drop <= 1:
             raise ValueError(f"drop={drop!r} is out of range: need 0 < drop <= 1")
         self.drop = float(drop)
@@ -370,10 +383,11 @@ class Scheduled:
             return 1.0
         if self.schedule == "step":
             return self.drop ** ((t - 1) // self.every)
-        cosine = 0.5 * (1 + np.cos(np.pi * min(t - 1, self.total) / self.total))
         if self.schedule == "cosine":
-            return cosine
-        return min(1.0, t / self.warmup) * cosine
+            return _cosine(t, self.total)
+        if t <= self.warmup:
+            return t / self.warmup
+        return _cosine(t - self.warmup, self.total - self.warmup)
 
     @property
     def hyperparameters(self):

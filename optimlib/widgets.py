@@ -102,7 +102,8 @@ class _Runner:
         optimizer = (copy.deepcopy(self.own) if self.own is not None
                      else get_optimizer(self.name)(**self.hyperparameters))
         if schedule != "constant" and self.own is None:
-            optimizer = Scheduled(optimizer, schedule, total=steps)
+            # a warmup of a tenth of the race (at most 10 steps), then the cosine
+            optimizer = Scheduled(optimizer, schedule, total=steps, warmup=max(1, min(10, steps // 10)))
         # a fixed seed: the same noise slider value always gives the same paths
         self.path = run(optimizer, surface, start=start, steps=steps, noise=noise, seed=0)
 

@@ -10,8 +10,8 @@ from optimlib import SGD, Adam, Momentum, Scheduled, run
     ("step", [1, 1, 0.5, 0.5, 0.25, 0.25]),
     ("cosine", [1, 0.5 * (1 + np.cos(np.pi / 5)), 0.5 * (1 + np.cos(2 * np.pi / 5)),
                 0.5 * (1 + np.cos(3 * np.pi / 5)), 0.5 * (1 + np.cos(4 * np.pi / 5)), 0.0]),
-    ("warmup", [1 / 3 * 1, 2 / 3 * 0.5 * (1 + np.cos(np.pi / 5)), 0.5 * (1 + np.cos(2 * np.pi / 5)),
-                0.5 * (1 + np.cos(3 * np.pi / 5)), 0.5 * (1 + np.cos(4 * np.pi / 5)), 0.0]),
+    # up to 1 over 3 steps, then the cosine over the remaining 5 - 3 = 2: 1, 1/2, 0
+    ("warmup", [1 / 3, 2 / 3, 1, 1, 0.5, 0.0]),
 ])
 def test_sgd_steps_follow_the_schedule(schedule, factors):
     # On a constant gradient g, SGD's step t is lr * factor(t) * g.
@@ -22,6 +22,16 @@ def test_sgd_steps_follow_the_schedule(schedule, factors):
         opt.update(params, {"p": np.array([2.0])})
         steps.append(before - params["p"][0])
     np.testing.assert_allclose(steps, 0.3 * 2.0 * np.array(factors), atol=1e-15)
+
+
+def test_warmup_reaches_the_full_rate_at_its_last_step_and_then_follows_a_cosine():
+    opt = Scheduled(SGD(lr=1.0), "warmup", total=110, warmup=10)
+    factors = np.array([opt.factor(t) for t in range(1, 112)])
+    np.testing.assert_allclose(factors[:10], np.arange(1, 11) / 10)
+    np.testing.assert_allclose(factors[10:], [Scheduled(SGD(), "cosine", total=100).factor(t)
+                                              for t in range(1, 102)])
+    assert factors[10] == 1.0 and factors[-1] == 0.0 and (np.diff(factors[10:]) <= 0).all()
+    assert Scheduled(SGD(), "warmup", total=5, warmup=5).factor(6) == 1.0   # only the warmup
 
 
 def test_a_schedule_runs_and_resets_like_any_optimizer():
@@ -41,6 +51,7 @@ def test_a_schedule_runs_and_resets_like_any_optimizer():
     ({"total": 0}, "total must be a positive integer"),
     ({"every": 2.5}, "every must be a positive integer"),
     ({"drop": 0.0}, "drop=0.0 is out of range"),
+    ({"schedule": "warmup", "warmup": 11, "total": 10}, "warmup=11 is longer than total=10"),
 ])
 def test_bad_schedules_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
