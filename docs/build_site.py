@@ -46,6 +46,25 @@ def offline(page):
     return page.replace('<script src="mathjax/tex-svg.js', config + '<script src="mathjax/tex-svg.js', 1)
 
 
+CELL_START = '<div class="jp-Cell '
+
+
+def fold_solutions(page):
+    """Put each exercise's solution cell (tagged "solution") in a closed <details>, as
+    JupyterLab and Colab fold it: a reader opens it on purpose. Cells are siblings in the
+    page, so a cell ends where the next one (or the notebook) begins."""
+    starts = [i for i in range(len(page)) if page.startswith(CELL_START, i)]
+    ends = starts[1:] + [page.rfind("</main>")]
+    for start, end in reversed(list(zip(starts, ends))):
+        opening = page[start:page.index(">", start)]
+        title = re.search(r"# @title (Solution \d+[^<\n]*)", page[start:end])
+        if "celltag_solution" in opening and title:
+            summary = html.escape(html.unescape(title.group(1))) + " (the code)"
+            page = (page[:start] + f"<details class=\"solution\"><summary>{summary}</summary>\n"
+                    + page[start:end] + "</details>\n" + page[end:])
+    return page
+
+
 def stills_for_widgets(nb):
     """Keep each app's still image and drop its widget view: with no kernel it would be empty."""
     for cell in nb.cells:
@@ -74,7 +93,7 @@ def build(out):
                        resources={"metadata": {"path": str(path.parent)}}).execute()
         page, _ = exporter.from_notebook_node(stills_for_widgets(nb),
                                               resources={"metadata": {"name": title(nb)}})
-        (out / f"{path.stem}.html").write_text(offline(page), encoding="utf-8")
+        (out / f"{path.stem}.html").write_text(offline(fold_solutions(page)), encoding="utf-8")
         entries.append((f"{path.stem}.html", title(nb)))
         print("built", out / f"{path.stem}.html")
     items = "\n".join(f'    <li><a href="{href}">{html.escape(text)}</a></li>' for href, text in entries)

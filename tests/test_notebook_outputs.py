@@ -1,7 +1,8 @@
 """Run every notebook once more and read its outputs as a student would see them.
 
 nbval (``--nbval-lax``) fails a notebook on an error; this also fails it on a warning or
-anything printed to stderr, which a student would see as a pink box.
+anything printed to stderr, which a student would see as a pink box, and on an exercise's
+solution cell that shows anything before the student unfolds it.
 """
 from pathlib import Path
 
@@ -23,3 +24,8 @@ def test_a_notebook_shows_no_warnings(path):
             assert output.get("name") != "stderr", f"cell {i}: {text[:300]}"
             assert "Warning" not in text, f"cell {i}: {text[:300]}"
             assert output["output_type"] != "error", f"cell {i}"
+        if "solution" in cell.metadata.get("tags", []):
+            # JupyterLab unfolds a cell's output when it runs: a solution that printed or
+            # drew would show its answer under the exercises after Run All. Its asserts
+            # state the answer to whoever unfolds the code.
+            assert cell.outputs == [], f"cell {i}: a solution cell shows output"

@@ -96,13 +96,41 @@ def test_launch_links_point_at_notebooks_of_this_repository(pyproject):
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
 def test_each_notebook_has_goals_prerequisites_summary_and_exercises(notebook):
     cells = json.loads(notebook.read_text())["cells"]
-    first, last = "".join(cells[0]["source"]), "".join(cells[-1]["source"])
+    sources = ["".join(c["source"]) for c in cells]
+    first = sources[0]
     assert f"notebooks/{notebook.name}" in first and "You will learn" in first
     assert "**You need**" in first                                # prerequisites
-    assert "## Exercises" in last and last.count("<details>") >= 2
-    assert 2 <= len(re.findall(r"^\d+\. ", last, re.M)) <= 4   # 2-4 exercises
-    assert any("## Summary" in "".join(c["source"]) for c in cells[-3:])
-    assert any("assert" in "".join(c["source"]) for c in cells if c["cell_type"] == "code")
+    (exercises,) = [i for i, s in enumerate(sources) if "## Exercises" in s]
+    assert 2 <= len(re.findall(r"^\d+\. ", sources[exercises], re.M)) <= 4   # 2-4 exercises
+    assert any("## Summary" in s for s in sources[max(0, exercises - 2):exercises + 1])
+    assert any("assert" in s for c, s in zip(cells, sources) if c["cell_type"] == "code")
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_exercise_has_a_folded_solution_that_runs_and_checks_itself(notebook):
+    """After the exercises, each solution is a pair: its explanation in a folded <details>
+    block, then its code in a code cell that nbval runs (so `make test` executes every
+    solution) and whose asserts check the numbers the explanation states. The code cell is
+    folded in JupyterLab (source_hidden, outputs_hidden) and in Colab (a form titled by its
+    first line), so a student sees it only on asking."""
+    cells = json.loads(notebook.read_text())["cells"]
+    sources = ["".join(c["source"]) for c in cells]
+    (exercises,) = [i for i, s in enumerate(sources) if "## Exercises" in s]
+    count = len(re.findall(r"^\d+\. ", sources[exercises], re.M))
+    rest = cells[exercises + 1:]
+    assert len(rest) == 2 * count, "after the exercises: one explanation and one code cell each"
+    for k in range(1, count + 1):
+        explanation, code = rest[2 * k - 2], rest[2 * k - 1]
+        text, source = "".join(explanation["source"]), "".join(code["source"])
+        assert explanation["cell_type"] == "markdown"
+        assert text.startswith(f"<details><summary>Solution {k}</summary>")
+        assert text.rstrip().endswith("</details>")
+        assert code["cell_type"] == "code"
+        assert source.startswith(f"# @title Solution {k}"), source[:40]
+        assert "solution" in code["metadata"].get("tags", [])
+        assert code["metadata"].get("jupyter") == {"source_hidden": True, "outputs_hidden": True}
+        assert code["metadata"].get("cellView") == "form"
+        assert re.search(r"^\s*(assert |np\.testing\.assert)", source, re.M), f"solution {k} checks nothing"
 
 
 def test_readme_images_exist():

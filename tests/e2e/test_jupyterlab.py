@@ -1,11 +1,12 @@
 """The notebooks as students meet them: JupyterLab in Chromium, driven with the mouse."""
+import json
 import secrets
 import statistics
 import time
 
 import pytest
 
-from conftest import SCREENSHOTS
+from conftest import ROOT, SCREENSHOTS
 
 # A cheap fingerprint of a canvas's pixels, computed in the page.
 FINGERPRINT = """c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
@@ -32,9 +33,11 @@ def menu(page, top, item):
     page.locator(".lm-Menu-itemLabel", has_text=item).first.click()
 
 
-EVERY_CELL_RAN = """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+# The prompts of the cells whose code shows (a folded solution cell's placeholder has an
+# empty prompt of its own: cells run in order, and wait_idle waits for the folded ones).
+EVERY_CELL_RAN = """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
                        .every(p => /\\[\\d+\\]/.test(p.textContent))"""
-NO_CELL_RAN = """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]
+NO_CELL_RAN = """() => [...document.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')]
                      .every(p => !/\\d/.test(p.textContent))"""
 
 
@@ -63,6 +66,19 @@ def assert_clean(page):
     assert page.get_by_text("Error displaying widget").count() == 0
 
 
+def assert_solutions_folded(page, name):
+    """After Run All, each exercise's solution cell still shows folded: one line (its title)
+    and no output, so nothing gives the answer away before the student asks for it."""
+    cells = json.loads((ROOT / "notebooks" / name).read_text())["cells"]
+    titles = ["".join(c["source"]).splitlines()[0] for c in cells
+              if "solution" in c["metadata"].get("tags", [])]
+    folded = page.locator(".jp-CodeCell").filter(has=page.locator(".jp-InputPlaceholder"))
+    assert len(titles) >= 2 and folded.count() == len(titles)
+    for i, title in enumerate(titles):
+        assert folded.nth(i).locator(".jp-InputPlaceholder").inner_text().startswith(title)
+        assert folded.nth(i).locator(".jp-OutputArea-output").count() == 0, title
+
+
 def main_canvases(page):
     """The image canvas of each ipympl figure (each figure also has a transparent top canvas)."""
     return page.locator(".jupyter-matplotlib-canvas-div canvas:first-child")
@@ -81,7 +97,8 @@ def test_start_here_runs_and_its_race_answers_the_mouse(page, lab):
     open_notebook(page, lab, "00_start_here.ipynb")
     run_all(page)
     assert_clean(page)
-    canvas = main_canvases(page).last          # the race at the end of the notebook
+    assert_solutions_folded(page, "00_start_here.ipynb")
+    canvas = main_canvases(page).last          # the race (the last app of the notebook)
     canvas.scroll_into_view_if_needed()
     assert canvas.evaluate(INK) > 1000, "the race's canvas is blank"
     shot(page, "00_race_first_frame")
@@ -147,6 +164,7 @@ def test_notebook_runs_with_live_canvases(page, lab, name):
     open_notebook(page, lab, f"{name}.ipynb")
     run_all(page)
     assert_clean(page)
+    assert_solutions_folded(page, f"{name}.ipynb")
     canvas = main_canvases(page).last
     canvas.scroll_into_view_if_needed()
     assert canvas.evaluate(INK) > 1000

@@ -46,6 +46,11 @@ def test_a_page_works_offline(browser, site, name):
     notebook = build_site.nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
     if any("$" in cell.source for cell in notebook.cells if cell.cell_type == "markdown"):
         assert page.locator("mjx-container svg").count() > 0, "formulas not typeset"
+    # every exercise's solution cell is folded away, as in JupyterLab and Colab
+    solutions = page.locator(".celltag_solution")
+    assert solutions.count() >= 2
+    assert page.evaluate("""() => [...document.querySelectorAll('.celltag_solution')].every(
+        c => c.parentElement.matches('details.solution:not([open])') && c.offsetHeight === 0)""")
     for animation in page.locator(".animation").all():
         animation.scroll_into_view_if_needed()
         slider = animation.locator("input[type=range]")
