@@ -50,7 +50,7 @@ def test_a_page_works_offline(browser, site, name):
     solutions = page.locator(".celltag_solution")
     assert solutions.count() >= 2
     assert page.evaluate("""() => [...document.querySelectorAll('.celltag_solution')].every(
-        c => c.parentElement.matches('details.solution:not([open])') && c.offsetHeight === 0)""")
+        c => c.parentElement.matches('details.solution:not([open])') && !c.checkVisibility())""")
     for animation in page.locator(".animation").all():
         animation.scroll_into_view_if_needed()
         slider = animation.locator("input[type=range]")
