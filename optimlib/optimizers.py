@@ -11,22 +11,56 @@ inspectable ``state``, and hyperparameters that may be arrays. An ``lr`` of shap
 with params of shape (N, 2) runs N settings at once, as one vectorised batch.
 """
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import numpy as np
 
-__all__ = ["OPTIMIZERS", "MORE_OPTIMIZERS", "get_optimizer", "Optimizer", "SGD", "Momentum",
-           "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW", "SCHEDULES", "Scheduled"]
+__all__ = ["OPTIMIZERS", "MORE_OPTIMIZERS", "HYPERPARAMETERS", "Range", "get_optimizer", "Optimizer",
+           "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW", "SCHEDULES",
+           "Scheduled"]
 
 
-def _hyperparameter(name, value, low, low_inclusive, high):
-    """Return ``value`` as a float (or a read-only float array) once it is in range."""
+class Range(NamedTuple):
+    """The values a hyperparameter may take, and the part of them a slider or a map shows.
+
+    Allowed: finite values with ``low < value < high`` (``low <= value`` if ``low_inclusive``).
+    shown: (first, last), the span of a slider and of a map's axis; None: no control.
+    step: a slider's resolution (on a log scale, in powers of ten).
+    log_scale: the values are spaced by factors (a learning rate), not by differences.
+    """
+
+    low: float
+    high: float
+    low_inclusive: bool = False
+    shown: tuple = None
+    step: float = 0.001
+    log_scale: bool = False
+
+
+HYPERPARAMETERS = {
+    "lr": Range(0.0, np.inf, shown=(1e-5, 10.0), step=0.01, log_scale=True),
+    "momentum": Range(0.0, 1.0, low_inclusive=True, shown=(0.0, 0.99)),
+    "decay_rate": Range(0.0, 1.0, shown=(0.5, 0.999)),
+    "beta1": Range(0.0, 1.0, low_inclusive=True, shown=(0.0, 0.99)),
+    "beta2": Range(0.0, 1.0, shown=(0.9, 0.9999), step=0.0001),
+    "eps": Range(0.0, np.inf),
+    "weight_decay": Range(0.0, np.inf, low_inclusive=True, shown=(0.0, 0.5)),
+}
+"""Every hyperparameter's range, by name: the one table that validation, the apps' sliders
+and maps, and the tests read."""
+
+
+def _checked(name, value):
+    """Return ``value`` as a float (or a read-only float array) once it is in its range."""
     array = np.asarray(value)
     if array.dtype.kind not in "iuf":
         raise TypeError(f"{name} must be a real number or an array of them, got {value!r}")
     array = array.astype(float)
-    above = array >= low if low_inclusive else array > low
-    ok = np.isfinite(array) & above & (array < high)
-    allowed = f"{low} {'<=' if low_inclusive else '<'} {name} < {high} and finite"
+    bounds = HYPERPARAMETERS[name]
+    above = array >= bounds.low if bounds.low_inclusive else array > bounds.low
+    ok = np.isfinite(array) & above & (array < bounds.high)
+    allowed = (f"{bounds.low} {'<=' if bounds.low_inclusive else '<'} {name} < {bounds.high} "
+               f"and finite")
     if array.ndim == 0:
         if not ok:
             raise ValueError(f"{name}={float(array)!r} is out of range: need {allowed}")
@@ -38,24 +72,27 @@ def _hyperparameter(name, value, low, low_inclusive, high):
     return array
 
 
-def _learning_rate(value):
-    return _hyperparameter("lr", value, 0.0, False, np.inf)
-
-
-def _epsilon(value):
-    return _hyperparameter("eps", value, 0.0, False, np.inf)
+def _per_step(values, like):
+    """A per-step array (steps + 1, ...) shaped to broadcast against ``like``'s rows."""
+    values = np.asarray(values, dtype=float)
+    return values.reshape(values.shape + (1,) * (np.ndim(like) - values.ndim))
 
 
 class Optimizer:
     """What the six rules share: input checks, ``reset()``, ``state`` and ``hyperparameters``.
 
-    A rule only defines ``__init__`` (its hyperparameters, checked) and ``_update`` (its
-    equation). ``state_names`` lists the attributes that hold its state.
+    A rule only defines ``__init__`` (its hyperparameters) and ``_update`` (its equation);
+    ``state_names`` lists the attributes that hold its state, and ``_state_diagnostics``
+    says what that state means (see ``diagnostics``).
     """
 
     state_names = ()
 
     def __init__(self, **hyperparameters):
+        """Keep the hyperparameters, each checked against its range in HYPERPARAMETERS
+        (a name the table does not know is kept as it is)."""
+        hyperparameters = {name: _checked(name, value) if name in HYPERPARAMETERS else value
+                           for name, value in hyperparameters.items()}
         shapes = {name: np.shape(value) for name, value in hyperparameters.items()}
         try:
             self._batch_shape = np.broadcast_shapes(*shapes.values())
@@ -88,6 +125,30 @@ class Optimizer:
 
     def _update(self, params, grads):
         raise NotImplementedError
+
+    def diagnostics(self, path, lr=None):
+        """What this rule did on a run, as series to plot: {meaning: array}, keyed by what each
+        series is, from the state the rule recorded in ``path`` (a Trajectory it ran).
+
+        Each series has the shape of ``path.points``, a value per coordinate; row 0, before
+        the first update, is NaN. Every rule has "step" (the length of each step along x and
+        y); Momentum and Nesterov add "velocity" (|v|); AdaGrad and RMSprop "h" and
+        "effective_lr" (lr / (sqrt(h) + eps)); Adam and AdamW "m" (|m|), "sqrt_v" and
+        "effective_lr" (lr_t / (sqrt(v) + eps), with Adam's bias-corrected lr_t).
+        lr: the learning rate of each step, shape (steps + 1,), where it changed during the
+            run (``Scheduled`` passes its own); by default this optimizer's ``lr``.
+        """
+        lr = self.lr if lr is None else _per_step(lr, path.points)
+        series = {"step": np.abs(np.diff(path.points, axis=0, prepend=np.nan)),
+                  **self._state_diagnostics(path.state, lr)}
+        series = {name: np.array(values, dtype=float) for name, values in series.items()}  # copies
+        for values in series.values():
+            values[0] = np.nan  # step 0 is before the first update: there is no state yet
+        return series
+
+    def _state_diagnostics(self, state, lr):
+        """This rule's series of ``diagnostics`` beyond "step" (none for plain SGD)."""
+        return {}
 
     def _check(self, params, grads):
         """Raise a clear error for input the update cannot use, before anything changes."""
@@ -147,7 +208,7 @@ class SGD(Optimizer):
     """
 
     def __init__(self, lr=0.01):
-        super().__init__(lr=_learning_rate(lr))
+        super().__init__(lr=lr)
 
     def _update(self, params, grads):
         for key in params:
@@ -166,8 +227,7 @@ class Momentum(Optimizer):
     state_names = ("v",)
 
     def __init__(self, lr=0.01, momentum=0.9):
-        super().__init__(lr=_learning_rate(lr),
-                         momentum=_hyperparameter("momentum", momentum, 0.0, True, 1.0))
+        super().__init__(lr=lr, momentum=momentum)
 
     def _update(self, params, grads):
         if not self.v:
@@ -176,8 +236,11 @@ class Momentum(Optimizer):
             self.v[key] = self.momentum * self.v[key] - self.lr * grads[key]
             params[key] += self.v[key]
 
+    def _state_diagnostics(self, state, lr):
+        return {"velocity": np.abs(state["v"])}  # for Momentum itself equal to "step"
 
-class Nesterov(Optimizer):
+
+class Nesterov(Momentum):
     r"""Nesterov's accelerated gradient in the look-ahead form of Bengio et al.
 
     .. math::
@@ -187,13 +250,8 @@ class Nesterov(Optimizer):
     new v in the first line; that is not Nesterov's method. Notebook 03 compares the two.)
     Nesterov (1983); Bengio, Boulanger-Lewandowski & Pascanu (2012), "Advances in
     optimizing recurrent networks". Equals ``torch.optim.SGD(momentum=mu, nesterov=True)``.
+    Momentum's hyperparameters and state, another update.
     """
-
-    state_names = ("v",)
-
-    def __init__(self, lr=0.01, momentum=0.9):
-        super().__init__(lr=_learning_rate(lr),
-                         momentum=_hyperparameter("momentum", momentum, 0.0, True, 1.0))
 
     def _update(self, params, grads):
         if not self.v:
@@ -217,7 +275,7 @@ class AdaGrad(Optimizer):
     state_names = ("h",)
 
     def __init__(self, lr=0.01, eps=1e-7):
-        super().__init__(lr=_learning_rate(lr), eps=_epsilon(eps))
+        super().__init__(lr=lr, eps=eps)
 
     def _update(self, params, grads):
         if not self.h:
@@ -226,8 +284,11 @@ class AdaGrad(Optimizer):
             self.h[key] += grads[key] * grads[key]
             params[key] -= self.lr * grads[key] / (np.sqrt(self.h[key]) + self.eps)
 
+    def _state_diagnostics(self, state, lr):
+        return {"h": state["h"], "effective_lr": lr / (np.sqrt(state["h"]) + self.eps)}
 
-class RMSprop(Optimizer):
+
+class RMSprop(AdaGrad):
     r"""RMSprop: AdaGrad with a moving average, so old gradients are forgotten.
 
     .. math::
@@ -236,14 +297,11 @@ class RMSprop(Optimizer):
 
     with decay rate rho. Tieleman & Hinton (2012), COURSERA Neural Networks for Machine
     Learning, lecture 6.5. Equals ``torch.optim.RMSprop(alpha=decay_rate, eps=eps)``.
+    AdaGrad's state and step, another way to accumulate h.
     """
 
-    state_names = ("h",)
-
     def __init__(self, lr=0.01, decay_rate=0.99, eps=1e-7):
-        super().__init__(lr=_learning_rate(lr),
-                         decay_rate=_hyperparameter("decay_rate", decay_rate, 0.0, False, 1.0),
-                         eps=_epsilon(eps))
+        Optimizer.__init__(self, lr=lr, decay_rate=decay_rate, eps=eps)
 
     def _update(self, params, grads):
         if not self.h:
@@ -271,10 +329,7 @@ class Adam(Optimizer):
     state_names = ("m", "v", "t")
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-7):
-        super().__init__(lr=_learning_rate(lr),
-                         beta1=_hyperparameter("beta1", beta1, 0.0, True, 1.0),
-                         beta2=_hyperparameter("beta2", beta2, 0.0, False, 1.0),
-                         eps=_epsilon(eps))
+        super().__init__(lr=lr, beta1=beta1, beta2=beta2, eps=eps)
 
     def reset(self):
         super().reset()
@@ -285,13 +340,22 @@ class Adam(Optimizer):
             self.m = {key: np.zeros_like(p) for key, p in params.items()}
             self.v = {key: np.zeros_like(p) for key, p in params.items()}
         self.t += 1
-        # np.power rather than **: Python's float ** rounds differently from numpy's, and a
-        # batch of N settings must give exactly what N single runs give.
-        lr_t = self.lr * np.sqrt(1 - np.power(self.beta2, self.t)) / (1 - np.power(self.beta1, self.t))
+        lr_t = self._bias_corrected_lr(self.lr, self.t)
         for key in params:
             self.m[key] = self.beta1 * self.m[key] + (1 - self.beta1) * grads[key]
             self.v[key] = self.beta2 * self.v[key] + (1 - self.beta2) * grads[key]**2
             params[key] -= lr_t * self.m[key] / (np.sqrt(self.v[key]) + self.eps)
+
+    def _bias_corrected_lr(self, lr, t):
+        """lr_t, the step size of step t = 1, 2, ...: lr * sqrt(1 - beta2^t) / (1 - beta1^t)."""
+        # np.power rather than **: Python's float ** rounds differently from numpy's, and a
+        # batch of N settings must give exactly what N single runs give.
+        return lr * np.sqrt(1 - np.power(self.beta2, t)) / (1 - np.power(self.beta1, t))
+
+    def _state_diagnostics(self, state, lr):
+        t = _per_step(np.maximum(state["t"], 1), state["m"])  # t = 0 (row 0) has no step
+        return {"m": np.abs(state["m"]), "sqrt_v": np.sqrt(state["v"]),
+                "effective_lr": self._bias_corrected_lr(lr, t) / (np.sqrt(state["v"]) + self.eps)}
 
 
 class AdamW(Adam):
@@ -309,11 +373,8 @@ class AdamW(Adam):
     """
 
     def __init__(self, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-7, weight_decay=0.01):
-        Optimizer.__init__(
-            self, lr=_learning_rate(lr),
-            beta1=_hyperparameter("beta1", beta1, 0.0, True, 1.0),
-            beta2=_hyperparameter("beta2", beta2, 0.0, False, 1.0), eps=_epsilon(eps),
-            weight_decay=_hyperparameter("weight_decay", weight_decay, 0.0, True, np.inf))
+        Optimizer.__init__(self, lr=lr, beta1=beta1, beta2=beta2, eps=eps,
+                           weight_decay=weight_decay)
 
     def _update(self, params, grads):
         for key in params:
@@ -396,6 +457,10 @@ class Scheduled:
     @property
     def state(self):
         return {**self.optimizer.state, "lr_t": self.lr_t}
+
+    def diagnostics(self, path):
+        """The wrapped optimizer's ``diagnostics``, at the learning rate of each step."""
+        return self.optimizer.diagnostics(path, lr=path.state["lr_t"])
 
     def reset(self):
         self.t, self.lr_t = 0, self.base_lr

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .optimizers import Optimizer, get_optimizer
+from .optimizers import HYPERPARAMETERS, Optimizer, get_optimizer
 from .surfaces import get_surface
 
 __all__ = ["Sweep", "Trajectory", "run", "steps_to_minimum", "suggested_lr", "sweep"]
@@ -125,12 +125,13 @@ def steps_to_minimum(path, surface, tol=0.01):
 def suggested_lr(name, surface, start=None, steps=100):
     """A learning rate that works for ``name`` on ``surface``, found by trying 61 at once.
 
-    Of the rates on a log grid from 1e-5 to 10 (run as one batch), the ones whose path
-    stays on the plot and never rises above its starting loss compete; the winner has the
-    lowest mean log-loss over the run, i.e. gets low fast. 1e-5 if none qualifies.
+    Of the rates on a log grid over the span an lr slider shows, 1e-5 to 10 (run as one
+    batch), the ones whose path stays on the plot and never rises above its starting loss
+    compete; the winner has the lowest mean log-loss over the run, i.e. gets low fast. The
+    smallest rate if none qualifies.
     """
     surface = get_surface(surface)
-    lrs = np.geomspace(1e-5, 10, 61)[:, None]
+    lrs = np.geomspace(*HYPERPARAMETERS["lr"].shown, 61)[:, None]
     path = run(get_optimizer(name)(lr=lrs), surface, start=start, steps=steps)
     x, y = path.points[..., 0], path.points[..., 1]
     floor = surface.min_value if surface.min_value is not None else np.nanmin(path.losses)
@@ -140,7 +141,7 @@ def suggested_lr(name, surface, start=None, steps=100):
         calm = (path.losses <= path.losses[0]).all(axis=0)
         score = np.log10(np.maximum(path.losses - floor, 1e-16)).mean(axis=0)
     score = np.where(on_plot & calm, score, np.inf)
-    return float(lrs[np.argmin(score), 0]) if np.isfinite(score).any() else 1e-5
+    return float(lrs[np.argmin(score), 0]) if np.isfinite(score).any() else float(lrs[0, 0])
 
 
 @dataclass(frozen=True, eq=False)

@@ -5,8 +5,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import torch_or_skip
-from optimlib import (MORE_OPTIMIZERS, OPTIMIZERS, SGD, AdaGrad, Adam, AdamW, Momentum, Nesterov,
-                      RMSprop, get_optimizer)
+from optimlib import (HYPERPARAMETERS, MORE_OPTIMIZERS, OPTIMIZERS, SGD, AdaGrad, Adam, AdamW,
+                      Momentum, Nesterov, RMSprop, Scheduled, get_optimizer, get_surface, run)
 
 ALL = {**OPTIMIZERS, **MORE_OPTIMIZERS}
 
@@ -237,10 +237,18 @@ def test_momentum_state_is_the_last_step():
 
 
 def batch_hyperparameters(name, n, rng):
-    ranges = {"lr": (1e-3, 0.5), "momentum": (0.0, 0.99), "decay_rate": (0.5, 0.999),
-              "beta1": (0.0, 0.99), "beta2": (0.9, 0.9999), "weight_decay": (0.0, 0.5)}
-    names = [p for p in ALL[name]().hyperparameters if p in ranges]
-    return {p: rng.uniform(*ranges[p], size=(n, 1)) for p in names}
+    """n random settings of each hyperparameter a slider shows, across the slider's span
+    (from the one table, HYPERPARAMETERS); a log-scale one (lr) log-uniformly."""
+    hyper = {}
+    for p in ALL[name]().hyperparameters:
+        low, high = HYPERPARAMETERS[p].shown or (None, None)
+        if low is None:
+            continue  # no slider (eps)
+        if HYPERPARAMETERS[p].log_scale:
+            hyper[p] = np.exp(rng.uniform(np.log(low), np.log(high), size=(n, 1)))
+        else:
+            hyper[p] = rng.uniform(low, high, size=(n, 1))
+    return hyper
 
 
 @pytest.mark.parametrize("name", ALL)
@@ -307,6 +315,23 @@ def test_out_of_range_hyperparameters_are_refused_by_name(name, param, value, al
         ALL[name](**{param: value})
     message = str(error.value)
     assert f"{param}={float(value)!r}" in message and allowed in message
+
+
+def test_every_hyperparameter_has_one_range_and_its_shown_span_is_allowed():
+    names = set().union(*(cls().hyperparameters for cls in ALL.values()))
+    assert names == set(HYPERPARAMETERS)
+    for name, allowed in HYPERPARAMETERS.items():
+        if allowed.shown is None:
+            continue
+        first, last = allowed.shown
+        assert first < last
+        for cls in ALL.values():
+            if name in cls().hyperparameters:          # both ends of a slider are accepted
+                cls(**{name: first}), cls(**{name: last})
+    with pytest.raises(ValueError, match=r"0.0 <= momentum < 1.0"):
+        Momentum(momentum=HYPERPARAMETERS["momentum"].high)
+    with pytest.raises(ValueError, match=r"0.0 < beta2 < 1.0"):
+        Adam(beta2=HYPERPARAMETERS["beta2"].low)
 
 
 def test_bad_entry_of_an_array_hyperparameter_is_located():
@@ -413,3 +438,66 @@ def test_adamw_decays_the_weights_apart_from_the_gradient():
                                   run_optimlib(Adam(), params, grads)["W"])
     assert AdamW().hyperparameters == {"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-7,
                                        "weight_decay": 0.01}
+
+
+# --- diagnostics: what each rule's state means, from the state it recorded ----------------
+
+def test_diagnostics_are_named_by_meaning_and_come_from_the_rules_own_state():
+    expected = {"SGD": {"step"}, "Momentum": {"step", "velocity"}, "Nesterov": {"step", "velocity"},
+                "AdaGrad": {"step", "h", "effective_lr"}, "RMSprop": {"step", "h", "effective_lr"},
+                "Adam": {"step", "m", "sqrt_v", "effective_lr"},
+                "AdamW": {"step", "m", "sqrt_v", "effective_lr"}}
+    for name, cls in ALL.items():
+        opt = cls(lr=0.05)
+        path = run(opt, "book", start=(-7, 2), steps=40)
+        series = opt.diagnostics(path)
+        assert set(series) == expected[name], name
+        for values in series.values():
+            assert values.shape == path.points.shape and np.isnan(values[0]).all()
+            assert np.isfinite(values[1:]).all()
+        # the step is the distance each update moved the point, per coordinate
+        np.testing.assert_array_equal(series["step"][1:], np.abs(np.diff(path.points, axis=0)))
+    assert not np.isnan(path.state["v"][0]).any()      # the path's own state is left as it was
+
+
+def test_momentums_step_is_its_velocity_and_nesterovs_is_not():
+    for cls, same in ((Momentum, True), (Nesterov, False)):
+        opt = cls(lr=0.05, momentum=0.8)
+        path = run(opt, "book", start=(-7, 2), steps=30)
+        series = opt.diagnostics(path)
+        np.testing.assert_array_equal(series["velocity"][1:], np.abs(path.state["v"][1:]))
+        assert np.allclose(series["step"][1:], series["velocity"][1:], rtol=1e-12) == same
+
+
+def test_adagrads_effective_lr_is_lr_over_root_h_and_only_shrinks():
+    opt = AdaGrad(lr=0.5, eps=1e-3)
+    path = run(opt, "book", start=(-7, 2), steps=50)
+    series = opt.diagnostics(path)
+    h = np.cumsum(get_surface("book").gradient(path.points[:-1]) ** 2, axis=0)  # steps 1 ... 50
+    np.testing.assert_allclose(series["h"][1:], h, rtol=1e-12)
+    np.testing.assert_allclose(series["effective_lr"][1:], 0.5 / (np.sqrt(h) + 1e-3), rtol=1e-12)
+    assert (np.diff(series["effective_lr"][1:], axis=0) <= 0).all()
+
+
+def test_adams_effective_lr_has_the_bias_correction_of_each_step():
+    opt = Adam(lr=0.1, beta1=0.8, beta2=0.99)
+    path = run(opt, "rosenbrock", steps=30)
+    series = opt.diagnostics(path)
+    t = np.arange(31)[1:, None]                            # step t = 1, 2, ... from Algorithm 1
+    m, v = path.state["m"][1:], path.state["v"][1:]
+    lr_t = 0.1 * np.sqrt(1 - 0.99**t) / (1 - 0.8**t)
+    np.testing.assert_allclose(series["effective_lr"][1:], lr_t / (np.sqrt(v) + 1e-7), rtol=1e-12)
+    np.testing.assert_array_equal(series["m"][1:], np.abs(m))
+    np.testing.assert_array_equal(series["sqrt_v"][1:], np.sqrt(v))
+    # each step is that rate times |m|: the diagnostics explain the step actually taken
+    np.testing.assert_allclose(series["step"][1:], series["effective_lr"][1:] * series["m"][1:],
+                               rtol=1e-9)
+
+
+def test_a_scheduled_optimizers_diagnostics_use_the_rate_of_each_step():
+    opt = Scheduled(AdaGrad(lr=0.5), "cosine", total=40)
+    path = run(opt, "book", start=(-7, 2), steps=40)
+    effective = opt.diagnostics(path)["effective_lr"]
+    lr_t = 0.5 * np.array([opt.factor(t) for t in range(1, 41)])
+    np.testing.assert_allclose(effective[1:], lr_t[:, None] / (np.sqrt(path.state["h"][1:]) + 1e-7))
+    assert effective[-1, 0] < 0.01 * effective[1, 0]         # the cosine takes the rate to zero
