@@ -61,6 +61,18 @@ class Surface:
         dx, dy = self.grad(points[..., 0], points[..., 1])
         return np.stack(np.broadcast_arrays(dx, dy), axis=-1).astype(float, copy=False)
 
+    def check_start(self, start):
+        """``start`` as (x, y) floats, or a clear error if it is not a point on the plot."""
+        try:
+            x, y = (float(v) for v in start)
+        except (TypeError, ValueError):
+            raise ValueError(f"start must be (x, y), got {start!r}") from None
+        (x0, x1), (y0, y1) = self.xlim, self.ylim
+        if not (x0 <= x <= x1 and y0 <= y <= y1):
+            raise ValueError(f"start ({x:g}, {y:g}) is outside the plot of {self.name}: "
+                             f"x must be in [{x0:g}, {x1:g}] and y in [{y0:g}, {y1:g}]")
+        return (x, y)
+
     def __repr__(self):
         return f"<Surface {self.name}: {self.formula}>"
 
