@@ -34,7 +34,7 @@ canvas.draw()                    # the browser's first full draw
 assert tuple(app.figure.bbox.size) == (640, 480)
 
 # Inside every event, time the drawing alone: the animated artists over the background.
-draw_times, real_draw = [], app._draw_animated
+draw_times, real_draw = [], app.canvas.draw_animated
 
 
 def timed_draw():
@@ -43,7 +43,7 @@ def timed_draw():
     draw_times.append(time.perf_counter() - t0)
 
 
-app._draw_animated = timed_draw
+app.canvas.draw_animated = timed_draw
 blits, event_times = [], []
 real_blit = canvas.blit
 canvas.blit = lambda bbox=None: (real_blit(bbox), blits.append(bbox))
@@ -54,14 +54,14 @@ for i in range(EVENTS):
 assert len(blits) == len(draw_times) == EVENTS, "every event must blit"
 
 run_times = []
-adam = app._runners[SIX.index("Adam")]
+adam = app.settings["hyperparameters"]["Adam"]
 for i in range(EVENTS // 4):
     t0 = time.perf_counter()
-    adam.recompute(app.surface, app.start, app.steps)
+    run(get_optimizer("Adam")(**adam), app.surface, start=app.start, steps=app.steps, seed=0)
     run_times.append(time.perf_counter() - t0)
 
 # The naive way: a new plot from scratch on every event, on the same kind of canvas.
-naive = race(SIX, surface="rosenbrock", steps=300, backend="ipympl")
+naive_paths = race(SIX, surface="rosenbrock", steps=300, backend="ipympl").paths
 fig = Figure(figsize=(6.4, 4.8), dpi=100)
 naive_canvas = Canvas(fig)
 FigureManager(naive_canvas, 1)
@@ -69,10 +69,10 @@ naive_canvas.syncing_data_url = False
 naive_times = []
 for i in range(EVENTS // 4):
     t0 = time.perf_counter()
-    r = naive._runners[i % 6]
-    r.path = run(get_optimizer(r.name)(lr=float(lrs[i % 50])), naive.surface, steps=300)
+    name = SIX[i % 6]
+    naive_paths[name] = run(get_optimizer(name)(lr=float(lrs[i % 50])), app.surface, steps=300)
     fig.clear()
-    plot_paths(naive.surface, naive.paths, ax=fig.add_axes([0.1, 0.1, 0.52, 0.84]))
+    plot_paths(app.surface, naive_paths, ax=fig.add_axes([0.1, 0.1, 0.52, 0.84]))
     naive_canvas.draw()  # renders everything, then makes the PNG diff (refresh_all)
     naive_times.append(time.perf_counter() - t0)
 

@@ -1,4 +1,5 @@
-"""The apps, driven headless by setting widget values, as a student's mouse would."""
+"""The apps, driven headless by setting widget values, as a student's mouse would, and read
+back through their public read model (settings, paths, lines, axes), never their insides."""
 import base64
 import io
 import resource
@@ -6,11 +7,13 @@ import resource
 import matplotlib
 import numpy as np
 import pytest
+from IPython.core.formatters import DisplayFormatter
 from matplotlib.backend_bases import MouseEvent
 from PIL import Image
 
-from optimlib import OPTIMIZERS, SGD, SURFACES, get_optimizer, run, suggested_lr
-from optimlib.widgets import explore, race
+from optimlib import (HYPERPARAMETERS, OPTIMIZERS, SGD, SURFACES, Surface, get_optimizer, run,
+                      suggested_lr, sweep)
+from optimlib.widgets import explore, phase_map, race
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -21,26 +24,32 @@ BACKENDS = ["inline", "ipympl"]
 
 def attach_browser(app):
     """What the browser does when it shows an ipympl canvas: ask for a first full draw."""
-    if app._ipympl:
+    if app.canvas.ipympl:
         app.figure.canvas.syncing_data_url = False
         app.figure.canvas.draw()
 
 
 def expected_path(app, name, **changes):
-    runner = next(r for r in app._runners if r.name == name)
-    return run(get_optimizer(name)(**{**runner.hyperparameters, **changes}), app.surface,
-               start=app.start, steps=app.steps)
+    hyperparameters = {**app.settings["hyperparameters"][name], **changes}
+    return run(get_optimizer(name)(**hyperparameters), app.surface, start=app.start,
+               steps=app.steps)
 
 
 def drawn_points(app, name):
-    runner = next(r for r in app._runners if r.name == name)
-    return np.column_stack(runner.line.get_data())
+    return np.column_stack(app.lines[name].get_data())
 
 
 def pixels(app):
-    if app._ipympl:
+    if app.canvas.ipympl:
         return np.asarray(app.figure.canvas.buffer_rgba()).copy()
-    return np.asarray(Image.open(io.BytesIO(app._image.value))).copy()
+    return np.asarray(Image.open(io.BytesIO(app.canvas.widget.value))).copy()
+
+
+def click(figure, ax, x, y, event="button_press_event"):
+    """A left click (or a hover) at data point (x, y) of ``ax``."""
+    px, py = ax.transData.transform((x, y))
+    button = 1 if event == "button_press_event" else None
+    figure.canvas.callbacks.process(event, MouseEvent(event, figure.canvas, px, py, button))
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -95,19 +104,30 @@ def test_explore_has_a_slider_per_hyperparameter_and_draws_the_state(name):
     for key in tunable:
         slider = app.controls[key]
         slider.value = slider.min + 0.37 * (slider.max - slider.min) if key != "lr" else 0.05
-    runner = app._runners[0]
-    path = run(get_optimizer(name)(**runner.hyperparameters), "book", steps=60)
+    hyperparameters = app.settings["hyperparameters"][name]
+    assert {k: hyperparameters[k] for k in tunable} == {k: app.controls[k].value for k in tunable}
+    path = run(get_optimizer(name)(**hyperparameters), "book", steps=60)
     np.testing.assert_array_equal(drawn_points(app, name), path.points)
-    np.testing.assert_array_equal(runner.loss_line.get_ydata(),
+    np.testing.assert_array_equal(app.loss_line.get_ydata(),
                                   np.where(path.losses > 0, path.losses, np.nan))
-    lines = [line for (label, axis), line in app._state_lines.items()]
+    lines = list(app.state_lines.values())
     assert lines and all(np.isfinite(line.get_ydata()[1:]).any() for line in lines)
     if name in ("Momentum", "Nesterov"):
-        velocity = app._state_lines["|step| = |v|" if name == "Momentum" else "|v| velocity", 1]
+        velocity = app.state_lines["step" if name == "Momentum" else "velocity", 1]
         np.testing.assert_allclose(velocity.get_ydata()[1:], np.abs(path.state["v"][1:, 1]))
     if name == "AdaGrad":  # the effective learning rate only ever shrinks
-        effective = app._state_lines["lr / (√h + ε)", 0].get_ydata()[1:]
+        effective = app.state_lines["effective_lr", 0].get_ydata()[1:]
         assert (np.diff(effective) <= 0).all()
+
+
+def test_the_state_panels_legend_speaks_each_rules_symbols():
+    def legend(name):
+        app = explore(name, surface="book", steps=20, backend="inline")
+        return [line.get_label() for (key, axis), line in app.state_lines.items() if axis == 0]
+    assert legend("Momentum") == ["|step| = |v|"]
+    assert legend("Nesterov") == ["|step|", "|v| velocity"]
+    assert legend("AdaGrad") == legend("RMSprop") == ["|step|", "h", "lr / (√h + ε)"]  # notebook 04
+    assert legend("Adam") == ["|step|", "|m|", "√v", "lr_t / (√v + ε)"]
 
 
 def test_steps_and_frame_and_play_buttons():
@@ -121,17 +141,15 @@ def test_steps_and_frame_and_play_buttons():
     app.controls["forward"].click()
     app.controls["back"].click()
     assert app.controls["frame"].value == 11 and len(drawn_points(app, "Adam")) == 12
-    assert app._loss_ax.get_xlim() == (0, 120)
+    assert app.axes["loss"].get_xlim() == (0, 120) and app.settings["frame"] == 11
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_clicking_on_the_plot_moves_the_start(backend):
     app = race(["SGD", "Adam"], surface="himmelblau", steps=80, backend=backend)
     attach_browser(app)
-    x, y = app._ax.transData.transform((1.5, -2.0))
-    app.figure.canvas.callbacks.process("button_press_event",
-                                        MouseEvent("button_press_event", app.figure.canvas, x, y, 1))
-    assert app.start == pytest.approx((1.5, -2.0))
+    click(app.figure, app.axes["paths"], 1.5, -2.0)
+    assert app.start == pytest.approx((1.5, -2.0)) and app.settings["start"] == app.start
     np.testing.assert_array_equal(drawn_points(app, "Adam")[0], app.start)
     np.testing.assert_array_equal(drawn_points(app, "Adam"), expected_path(app, "Adam").points)
     # a click outside the contour axes does nothing
@@ -145,7 +163,8 @@ def test_a_new_surface_redraws_the_contour_and_starts_over():
     artists = len(app.figure.findobj())
     app.controls["surface"].value = SURFACES["beale"]
     assert app.surface is SURFACES["beale"] and app.start == SURFACES["beale"].start
-    assert app._ax.get_xlim() == SURFACES["beale"].xlim
+    assert app.axes["paths"].get_xlim() == SURFACES["beale"].xlim
+    assert app.settings["surface"] == "beale"
     assert app.controls["SGD.lr"].value == pytest.approx(suggested_lr("SGD", "beale", steps=80))
     np.testing.assert_array_equal(drawn_points(app, "SGD"), expected_path(app, "SGD").points)
     app.controls["surface"].value = SURFACES["book"]
@@ -155,15 +174,15 @@ def test_a_new_surface_redraws_the_contour_and_starts_over():
 def test_divergence_is_a_message_and_the_controls_keep_working():
     app = race(["SGD", "Adam"], surface="book", steps=100, hyperparameters={"SGD": {"lr": 0.5}},
                backend="inline")
-    assert not app._message.get_visible()
+    assert not app.message.get_visible()
     app.controls["SGD.lr"].value = 1.5
     k = app.paths["SGD"].diverged_at
-    assert k is not None and app._message.get_visible()
-    assert app._message.get_text() == f"SGD diverged at step {k}: try a smaller lr"
+    assert k is not None and app.message.get_visible()
+    assert app.message.get_text() == f"SGD diverged at step {k}: try a smaller lr"
     assert len(drawn_points(app, "SGD")) == 101 and np.isnan(drawn_points(app, "SGD")[k:]).all()
     assert f"diverged at step {k}" in app.scoreboard.value
     app.controls["SGD.lr"].value = 0.5
-    assert not app._message.get_visible() and app.paths["SGD"].diverged_at is None
+    assert not app.message.get_visible() and app.paths["SGD"].diverged_at is None
 
 
 def test_the_scoreboard_reports_loss_and_when_each_got_near_a_minimum():
@@ -181,17 +200,19 @@ def test_the_scoreboard_reports_loss_and_when_each_got_near_a_minimum():
 def test_reset_goes_back_to_the_start():
     app = explore("Momentum", surface="rosenbrock", steps=100, backend="inline", lr=1e-3)
     first = drawn_points(app, "Momentum")
+    settings = dict(app.settings)
     app.controls["lr"].value = 3e-3
     app.controls["steps"].value = 40
     app.controls["surface"].value = SURFACES["booth"]
     app.reset()
     assert app.surface is SURFACES["rosenbrock"] and app.controls["lr"].value == 1e-3
+    assert dict(app.settings) == settings
     np.testing.assert_array_equal(drawn_points(app, "Momentum"), first)
 
 
 def test_an_app_shows_in_a_widget_box():
     app = race(backend="inline")
-    assert app.widget.children[0] is app._image
+    assert app.widget.children[0] is app.canvas.widget
     assert {"SGD.lr", "Momentum.momentum", "Adam.beta2", "steps", "surface", "play", "frame",
             "reset"} <= set(app.controls)
 
@@ -201,6 +222,7 @@ def test_an_app_shows_in_a_widget_box():
     (lambda: explore("sgd"), "unknown optimizer 'sgd'"),
     (lambda: race(surface="bowl"), "unknown surface 'bowl'; choose one of: book, rotated"),
     (lambda: explore(start=(50, 0)), r"start \(50, 0\) is outside the plot of book: x must be in \[-10, 10\]"),
+    (lambda: phase_map(start=(50, 0)), r"start \(50, 0\) is outside the plot of book: x must be in \[-10, 10\]"),
     (lambda: race(steps=0), "steps must be a positive integer"),
     (lambda: race(steps=-3), "steps must be a positive integer"),
     (lambda: explore("SGD", momentum=0.9), "SGD has no hyperparameter momentum; it has: lr"),
@@ -238,14 +260,14 @@ def test_2000_slider_events_keep_memory_flat():
 def test_an_app_displays_live_with_a_still_image_for_static_pages(backend):
     app = race(["SGD", "Adam"], surface="book", steps=40, backend=backend)
     attach_browser(app)
-    canvas, background = app.figure.canvas, app._background
-    bundle = app._repr_mimebundle_()
+    canvas, background = app.figure.canvas, app.canvas.background
+    bundle, _ = DisplayFormatter().format(app)                # what a notebook does to show it
     assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == app.widget.model_id
     still = Image.open(io.BytesIO(base64.b64decode(bundle["image/png"])))
     assert still.size == (640, 480)
     assert (np.asarray(still.convert("L")) < 100).sum() > 500      # paths and text, not blank
     # the live canvas is untouched: same canvas, same cached background, still blitting
-    assert app.figure.canvas is canvas and app._background is background
+    assert app.figure.canvas is canvas and app.canvas.background is background
     app.controls["SGD.lr"].value = 0.5
     np.testing.assert_array_equal(drawn_points(app, "SGD"), expected_path(app, "SGD").points)
 
@@ -307,37 +329,37 @@ def test_the_noise_slider_makes_every_gradient_noisy_and_reproducible(backend):
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_phase_map_paints_the_sweep_and_shows_a_cells_path(backend):
-    from optimlib import sweep
-    from optimlib.widgets import phase_map
     m = phase_map("Momentum", "book", start=(-7, 2), steps=120, cells=30, backend=backend)
     attach_browser(m)
     expected = sweep("Momentum", "book", start=(-7, 2), steps=120, tol=0.01,
                      lr=m.grids["lr"], momentum=m.grids["momentum"])
-    painted = m._mesh.get_array().reshape(30, 30)             # rows: momentum, columns: lr
+    painted = m.mesh.get_array().reshape(30, 30)              # rows: momentum, columns: lr
     reached = expected.steps_to_tol.T >= 0
     np.testing.assert_array_equal(painted[reached], expected.steps_to_tol.T[reached])
     assert np.ma.getmaskarray(painted)[~reached].all()
     artists = len(m.figure.findobj())
     for i, j in [(3, 4), (20, 10), (29, 0)]:
-        x, y = m._map_ax.transData.transform((m.grids["lr"][i], m.grids["momentum"][j]))
-        m.figure.canvas.callbacks.process("button_press_event",
-                                          MouseEvent("button_press_event", m.figure.canvas, x, y, 1))
+        click(m.figure, m.axes["map"], m.grids["lr"][i], m.grids["momentum"][j])
         path = run(get_optimizer("Momentum")(lr=m.grids["lr"][i], momentum=m.grids["momentum"][j]),
                    "book", start=(-7, 2), steps=120)
-        np.testing.assert_array_equal(np.column_stack(m._path_line.get_data()), path.points)
+        np.testing.assert_array_equal(np.column_stack(m.path_line.get_data()), path.points)
+        np.testing.assert_array_equal(m.path.points, path.points)
     assert len(m.figure.findobj()) == artists
     before = m.result.final_loss.copy()
     m.controls["noise"].value = 0.5                       # the map is recomputed with noise
     assert not np.array_equal(before, m.result.final_loss, equal_nan=True)
+    assert m.settings["noise"] == 0.5
     assert "Theory" in m.info.value and "Fewest steps" in m.info.value
 
 
 def test_a_phase_map_of_adam_keeps_a_slider_for_the_third_hyperparameter():
-    from optimlib.widgets import phase_map
     m = phase_map("Adam", "rosenbrock", x="lr", y="beta1", steps=60, cells=12, backend="inline")
     assert set(m.controls) == {"beta2", "noise"}
     m.controls["beta2"].value = 0.95
-    assert m._settings()["beta2"] == 0.95
+    assert m.settings["hyperparameters"]["beta2"] == 0.95
+    expected = sweep("Adam", "rosenbrock", steps=60, tol=0.01, beta2=0.95, lr=m.grids["lr"],
+                     beta1=m.grids["beta1"])          # the map was run again with that beta2
+    np.testing.assert_array_equal(m.result.steps_to_tol, expected.steps_to_tol)
 
 
 @pytest.mark.parametrize("call, message", [
@@ -346,7 +368,6 @@ def test_a_phase_map_of_adam_keeps_a_slider_for_the_third_hyperparameter():
     (dict(name="Adam", y="momentum"), "Adam has no hyperparameter 'momentum'"),
 ])
 def test_bad_maps_are_refused(call, message):
-    from optimlib.widgets import phase_map
     with pytest.raises(ValueError, match=message):
         phase_map(backend="inline", **call)
 
@@ -375,22 +396,67 @@ def test_an_app_leaves_pyplots_backend_alone():
 
 
 def test_hovering_the_map_updates_the_cells_label_with_its_path():
-    from optimlib.widgets import phase_map
     m = phase_map("Momentum", "book", start=(-7, 2), steps=60, cells=10, backend="ipympl")
     attach_browser(m)
-    x, y = m._map_ax.transData.transform((m.grids["lr"][2], m.grids["momentum"][7]))
-    m.figure.canvas.callbacks.process("motion_notify_event",
-                                      MouseEvent("motion_notify_event", m.figure.canvas, x, y))
-    assert m._cell == (2, 7) and m._cell_label in m._animated   # redrawn with every blit
-    assert m._cell_label.get_text() == (f"lr = {m.grids['lr'][2]:.3g}, "
-                                        f"momentum = {m.grids['momentum'][7]:.3g}")
+    click(m.figure, m.axes["map"], m.grids["lr"][2], m.grids["momentum"][7], "motion_notify_event")
+    assert m.cell == (2, 7) and m.cell_label in m.canvas.animated   # redrawn with every blit
+    assert m.cell_label.get_text() == (f"lr = {m.grids['lr'][2]:.3g}, "
+                                       f"momentum = {m.grids['momentum'][7]:.3g}")
 
 
 def test_the_state_panel_follows_a_schedule():
     app = explore("AdaGrad", surface="book", steps=50, backend="inline", lr=0.5)
     app.controls["schedule"].value = "cosine"
     path, eps = app.paths["AdaGrad"], 1e-7
-    effective = app._state_lines["lr / (√h + ε)", 0].get_ydata()
+    effective = app.state_lines["effective_lr", 0].get_ydata()
     lr_t = path.state["lr_t"]
     np.testing.assert_allclose(effective[1:], lr_t[1:] / (np.sqrt(path.state["h"][1:, 0]) + eps))
     assert effective[-1] < 0.01 * effective[1]   # cosine takes the rate down to zero
+
+
+def test_settings_are_the_one_read_model_and_follow_every_control():
+    app = race(["SGD", "Adam"], surface="book", steps=50, backend="inline")
+    assert dict(app.settings) == {
+        "surface": "book", "start": (-7.0, 2.0), "steps": 50, "noise": 0.0,
+        "schedule": "constant", "frame": 50,
+        "hyperparameters": {"SGD": {"lr": suggested_lr("SGD", "book", steps=50)},
+                            "Adam": {"lr": suggested_lr("Adam", "book", steps=50), "beta1": 0.9,
+                                     "beta2": 0.999, "eps": 1e-7}}}
+    app.controls["Adam.beta1"].value = 0.5
+    app.controls["noise"].value = 0.2
+    app.controls["schedule"].value = "step"
+    app.controls["frame"].value = 7
+    app.set_start((1.0, 1.0))
+    settings = app.settings
+    assert settings["hyperparameters"]["Adam"]["beta1"] == 0.5 and settings["noise"] == 0.2
+    assert settings["schedule"] == "step" and settings["frame"] == 7
+    assert settings["start"] == (1.0, 1.0) and len(drawn_points(app, "Adam")) == 8
+    with pytest.raises(TypeError):
+        settings["steps"] = 10                          # read-only: the controls set it
+    settings["hyperparameters"]["Adam"]["beta1"] = 0.1  # a copy: the app is not changed
+    assert app.settings["hyperparameters"]["Adam"]["beta1"] == 0.5
+
+
+def test_sliders_and_maps_span_what_the_one_table_shows():
+    app = explore("Adam", surface="book", steps=20, backend="inline", lr=0.1)
+    for name in ("beta1", "beta2"):
+        slider, allowed = app.controls[name], HYPERPARAMETERS[name]
+        assert (slider.min, slider.max) == allowed.shown and slider.step == allowed.step
+    lr_slider, low, high = app.controls["lr"], *np.log10(HYPERPARAMETERS["lr"].shown)
+    assert (lr_slider.min, lr_slider.max) == (low, high)
+    assert explore("Momentum", backend="inline", momentum=0.995).controls["momentum"].max == 0.995
+    m = phase_map("RMSprop", "book", x="lr", y="decay_rate", steps=20, cells=5, backend="inline")
+    np.testing.assert_array_equal(m.grids["decay_rate"],
+                                  np.linspace(*HYPERPARAMETERS["decay_rate"].shown, 5))
+
+
+def test_a_surface_of_your_own_without_a_known_minimum_races():
+    tilted = Surface("tilted", f=lambda x, y: x**2 + y**2 + x, grad=lambda x, y: (2 * x + 1, 2 * y),
+                     xlim=(-2, 2), ylim=(-2, 2), start=(1.5, 1.0))
+    app = race(["SGD", "Adam"], surface=tilted, steps=30, backend="inline")
+    lowest = min(tilted.value(np.stack(np.meshgrid(np.linspace(-2, 2, 200),
+                                                   np.linspace(-2, 2, 200)), axis=-1)).ravel())
+    final = app.paths["SGD"].losses[-1]
+    assert f">{final - lowest:.2e}</td>" in app.scoreboard.value and "never" in app.scoreboard.value
+    app.controls["SGD.lr"].value = 0.05
+    np.testing.assert_array_equal(drawn_points(app, "SGD"), expected_path(app, "SGD").points)

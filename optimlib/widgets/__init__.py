@@ -1,0 +1,61 @@
+"""Interactive apps: drag a slider and watch an optimizer's path move, live.
+
+    explore("Momentum", surface="rosenbrock")      # one optimizer, its loss and its state
+    race(["SGD", "Momentum", "AdaGrad", "Adam"])   # several optimizers from one start
+    phase_map("Momentum", "book")                  # steps-to-converge over two hyperparameters
+
+An app has ``.controls`` (name -> widget), ``.figure`` and ``.widget`` (what a notebook
+shows), so code and tests drive it by setting ``app.controls["lr"].value``; it reads back
+through ``app.settings`` and ``app.paths`` (a map: ``.settings``, ``.result``, ``.path``).
+
+The modules: ``canvas`` (LiveCanvas: the figure's pixels, repainted fast; why it works the
+way it does), ``controls`` (sliders from the one table of hyperparameter ranges), ``race``
+and ``racers`` (the race), ``explore`` (the race of one, with loss and state panels) and
+``phase_map``.
+"""
+from .explore import ExploreApp
+from .phase_map import PhaseMap
+from .race import RaceApp
+
+__all__ = ["ExploreApp", "PhaseMap", "RaceApp", "explore", "phase_map", "race"]
+
+
+def explore(name="SGD", surface="book", start=None, steps=100, backend="auto", tol=0.01,
+            **hyperparameters):
+    """One optimizer with a slider per hyperparameter, its loss and its internal state.
+
+    name: "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop" or "Adam".
+    hyperparameters: starting values, e.g. ``lr=0.1``; lr defaults to one that works on
+        this surface (the best of a quick sweep), the rest to the book's defaults.
+    backend: "ipympl" (live canvas), "inline" (an image updated on slider release) or
+        "auto" (ipympl when installed).
+    """
+    return ExploreApp(name, surface, start, steps, hyperparameters, backend, tol)
+
+
+def race(names=("SGD", "Momentum", "AdaGrad", "Adam"), surface="book", start=None, steps=100,
+         hyperparameters=None, backend="auto", tol=0.01):
+    """Several optimizers from one start, each with its own sliders.
+
+    names: built-in optimizers by name, and/or optimizers of your own: any object with
+        ``update(params, grads)`` races too (named by its ``name`` attribute or its class).
+
+    hyperparameters: starting values per optimizer, e.g. ``{"SGD": {"lr": 0.95}}``.
+    The legend gives each one's final loss and the step at which it came within ``tol`` of
+    a minimum.
+    """
+    names = [names] if isinstance(names, str) else list(names)
+    return RaceApp(names, surface, start, steps, hyperparameters or {}, backend, tol)
+
+
+def phase_map(name="Momentum", surface="book", x="lr", y="momentum", start=None, steps=300,
+              tol=0.01, cells=100, backend="auto", **hyperparameters):
+    """A map of steps-to-converge over a grid of two hyperparameters, with the theory on it.
+
+    Every cell is one run (all run as a single batch by ``sweep``); white cells diverged,
+    grey ones never came within ``tol`` of a minimum. Hover over or click a cell to see that
+    setting's path on the contour. Sliders set the other hyperparameters and gradient noise
+    and recompute the map. On the quadratic surfaces the heavy ball's stability boundary and
+    Polyak's optimum are drawn on Momentum's (lr, momentum) map.
+    """
+    return PhaseMap(name, surface, x, y, start, steps, tol, cells, backend, hyperparameters)

@@ -1,0 +1,153 @@
+"""LiveCanvas: a figure's pixels in a notebook, repainted in a few milliseconds.
+
+In JupyterLab the figure is an ipympl canvas, which sends the browser a PNG of the pixels
+that changed. A full redraw (contour, ticks, text) takes ~100 ms, so the static parts are
+drawn once into a cached background; an event restores that background, draws only the
+"animated" artists (paths, markers, texts) and pushes the result with ``canvas.blit()``.
+ipympl never blits by itself (``supports_blit`` is False), so the background is captured by
+hand after every full draw. Without ipympl (e.g. Colab without its custom widget manager)
+the same pixels go out as an inline PNG image. The shape follows the BlitManager of
+matplotlib's blitting tutorial: an object the app holds, not a mixin.
+"""
+import base64
+import io
+import sys
+
+import ipywidgets as widgets
+import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+__all__ = ["LiveCanvas", "use_ipympl"]
+
+
+class LiveCanvas:
+    """A Figure, the widget that shows it, its animated artists and its cached background.
+
+    Call ``blit()`` after changing only animated artists, ``redraw()`` after anything else.
+    """
+
+    def __init__(self, figsize, backend="auto"):
+        self.ipympl = use_ipympl(backend)
+        self.figure = Figure(figsize=figsize, dpi=100)
+        if self.ipympl:
+            from ipympl.backend_nbagg import Canvas, FigureManager
+            canvas = Canvas(self.figure)
+            FigureManager(canvas, 0)
+            canvas.header_visible = canvas.footer_visible = False
+            canvas.resizable = False
+            self.widget = canvas
+        else:
+            FigureCanvasAgg(self.figure)
+            self.widget = widgets.Image(format="png")
+        self._live_canvas, self._animated, self._background = self.figure.canvas, [], None
+        self._live_canvas.mpl_connect("draw_event", self._on_draw)
+
+    @property
+    def animated(self):
+        """The artists repainted by every blit, in drawing order."""
+        return tuple(self._animated)
+
+    @property
+    def background(self):
+        """The cached picture without the animated artists (None until a full draw)."""
+        return self._background
+
+    def add_animated(self, *artists):
+        """Make ``artists`` move: drawn by every blit, and never part of the background
+        (a full draw leaves out an animated artist)."""
+        for artist in artists:
+            artist.set_animated(True)
+        self._animated.extend(artists)
+
+    def forget_background(self):
+        """Something static changed (e.g. an axis limit): the next blit draws everything."""
+        self._background = None
+
+    def draw_first_frame(self):
+        """Show the figure for the first time."""
+        if not self.ipympl:
+            self.redraw()
+        # With ipympl, draw nothing yet: the browser asks for its first full image when it
+        # attaches; an image sent before that would be a diff against a frame it never saw.
+
+    def draw_animated(self):
+        """Draw the animated artists over whatever the canvas holds now."""
+        for artist in self._animated:
+            self.figure.draw_artist(artist)
+
+    def blit(self):
+        """Repaint only the animated artists over the cached background and send the result."""
+        if self._background is None:
+            return self.redraw()
+        self._live_canvas.restore_region(self._background)
+        self.draw_animated()
+        if self.ipympl:
+            self._live_canvas.blit(self.figure.bbox)
+        else:
+            self._send_png()
+
+    def redraw(self):
+        """Draw everything: the background is captured again on the way (``_on_draw``)."""
+        if self.ipympl:
+            self._live_canvas.draw_idle()  # the browser answers with a draw request
+        else:
+            self._live_canvas.draw()
+            self._send_png()
+
+    def still(self):
+        """The figure as it looks now, as PNG bytes, drawn apart from the live canvas."""
+        try:
+            FigureCanvasAgg(self.figure)  # a canvas of its own: the live one keeps its state
+            with io.BytesIO() as png:
+                self.figure.savefig(png, format="png")
+                return png.getvalue()
+        finally:
+            self.figure.set_canvas(self._live_canvas)
+
+    def mimebundle(self, widget, **kwargs):
+        """``widget`` live, plus a still image for pages read without a kernel.
+
+        JupyterLab shows the widget; nbconvert, GitHub and the static site (make site) have
+        no kernel to drive it and show the image instead.
+        """
+        bundle = widget._repr_mimebundle_(**kwargs)
+        bundle["image/png"] = base64.b64encode(self.still()).decode("ascii")
+        return bundle
+
+    def _on_draw(self, event):
+        """After every full draw: keep the picture without the animated artists, then draw
+        them on it."""
+        if event.canvas is not self._live_canvas:
+            return  # a draw for still(), not for the live canvas
+        self._background = self._live_canvas.copy_from_bbox(self.figure.bbox)
+        self.draw_animated()
+
+    def _send_png(self):
+        with io.BytesIO() as png:
+            Image.fromarray(np.asarray(self._live_canvas.buffer_rgba())).save(png, format="png")
+            self.widget.value = png.getvalue()
+
+
+def use_ipympl(backend):
+    """Whether to draw on an ipympl canvas: backend is "ipympl", "inline" or "auto"."""
+    if backend not in ("auto", "ipympl", "inline"):
+        raise ValueError(f"backend must be 'auto', 'ipympl' or 'inline', got {backend!r}")
+    if backend == "inline":
+        return False
+    try:
+        previous = matplotlib.get_backend()
+        import ipympl.backend_nbagg  # noqa: F401
+    except ImportError:
+        if backend == "ipympl":
+            raise ImportError("backend='ipympl' needs ipympl: pip install ipympl") from None
+        return False
+    if matplotlib.get_backend() != previous:
+        # importing ipympl switches pyplot to it; the notebook's own figures stay as they were
+        matplotlib.use(previous)
+    if "google.colab" in sys.modules:  # Colab shows ipympl only with its custom widget manager
+        from google.colab import output
+        output.enable_custom_widget_manager()
+    return True

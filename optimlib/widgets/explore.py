@@ -1,0 +1,91 @@
+"""explore: the race of one optimizer, with its loss and its internal state beside the contour.
+
+The state panel plots the optimizer's own ``diagnostics`` (computed in optimlib.optimizers from
+the state it recorded); this module only chooses which of them to show and what to call them.
+"""
+import numpy as np
+
+from .race import RaceApp
+from .racers import loss_range
+
+__all__ = ["ExploreApp", "STATE_LABELS"]
+
+_ADAPTIVE = {"step": "|step|", "h": "h", "effective_lr": "lr / (√h + ε)"}
+_ADAM = {"step": "|step|", "m": "|m|", "sqrt_v": "√v", "effective_lr": "lr_t / (√v + ε)"}
+STATE_LABELS = {
+    "SGD": {"step": "|step|"},
+    "Momentum": {"step": "|step| = |v|"},  # its step is its velocity: one line says both
+    "Nesterov": {"step": "|step|", "velocity": "|v| velocity"},
+    "AdaGrad": _ADAPTIVE, "RMSprop": _ADAPTIVE, "Adam": _ADAM, "AdamW": _ADAM,
+}
+"""The state panel's legend: which of each rule's diagnostics it shows, in the symbols of
+the rule's equation."""
+_STATE_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]
+
+
+class ExploreApp(RaceApp):
+    """The app behind ``explore``: a race of one, plus ``axes["loss"]`` and ``axes["state"]``
+    with ``loss_line`` and ``state_lines`` ({(diagnostic, coordinate 0 or 1): line})."""
+
+    FIGSIZE, PATHS_AXES = (8, 4), [0.08, 0.12, 0.44, 0.8]
+    CONTROL_KEY = "{param}"  # one optimizer: its sliders need no prefix
+
+    def __init__(self, name, surface, start, steps, hyperparameters, backend, tol):
+        self._series, self._series_path = {}, None  # the diagnostics of this path
+        super().__init__([name], surface, start, steps, {name: hyperparameters}, backend, tol)
+
+    def _make_panels(self, figure):
+        (racer,) = self._racers
+        self.axes["loss"] = figure.add_axes([0.64, 0.6, 0.34, 0.32])
+        self.axes["loss"].set(yscale="log", ylabel="loss f − f_min")
+        (self.loss_line,) = self.axes["loss"].plot([], [], color=racer.color)
+        self.axes["state"] = state = figure.add_axes([0.64, 0.12, 0.34, 0.32])
+        state.set(yscale="log", xlabel="step   (solid: x, dashed: y)", ylabel="state")
+        self.state_lines = {}
+        for color, (key, label) in zip(_STATE_COLORS, STATE_LABELS[racer.name].items()):
+            for axis, style in ((0, "-"), (1, "--")):
+                (self.state_lines[key, axis],) = state.plot(
+                    [], [], style, color=color, label=label if axis == 0 else None)
+        state.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=4, fontsize=7,
+                     frameon=False, handlelength=1.2, columnspacing=1)
+        self.canvas.add_animated(self.loss_line, *self.state_lines.values())
+
+    def _update_panels(self, shown):
+        (racer,) = self._racers
+        if racer.path is not self._series_path:  # a new run: its diagnostics, and fitted axes
+            self._series_path = racer.path
+            self._series = racer.optimizer.diagnostics(racer.path)
+            self._fit_panels()
+        steps = np.arange(shown)
+        floor = loss_range(self.surface)[0]
+        self.loss_line.set_data(steps, _positive(racer.path.losses[:shown] - floor))
+        for (key, axis), line in self.state_lines.items():
+            line.set_data(steps, _positive(self._series[key][:shown, axis]))
+
+    def _fit_panels(self):
+        """Both panels span the steps, the loss panel the surface's losses and the state
+        panel the decades of the series it shows; a change means a full redraw."""
+        floor, top = loss_range(self.surface)
+        limits = {"loss": {"xlim": (0, self.steps),
+                           "ylim": (1e-12, 10.0 ** np.ceil(np.log10(top - floor)))},
+                  "state": {"xlim": (0, self.steps)}}
+        shown = [self._series[key] for key in STATE_LABELS[self._racers[0].name]]
+        values = np.concatenate([_positive(series).ravel() for series in shown])
+        values = values[np.isfinite(values)]
+        if values.size:
+            high = np.ceil(np.log10(values.max()))
+            low = max(np.floor(np.log10(values.min())), high - 12)  # 12 decades are plenty
+            if low < high:
+                limits["state"]["ylim"] = (10.0 ** low, 10.0 ** high)
+        for name, wanted in limits.items():
+            ax = self.axes[name]
+            now = {"xlim": ax.get_xlim(), "ylim": ax.get_ylim()}
+            if any(now[key] != value for key, value in wanted.items()):
+                ax.set(**wanted)
+                self.canvas.forget_background()
+
+
+def _positive(values):
+    """Values for a log axis: NaN where not positive (so the line has a gap, not a warning)."""
+    values = np.asarray(values, dtype=float)
+    return np.where(values > 0, values, np.nan)
