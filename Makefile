@@ -6,10 +6,12 @@ INSTALLED := $(VENV)/.installed
 
 .PHONY: install lab test e2e site present bench
 
-$(INSTALLED): pyproject.toml
+$(INSTALLED): pyproject.toml binder/overrides.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# JupyterLab's defaults for this environment: no "get news?" prompt over the sliders
+	$(BIN)/python binder/install_overrides.py
 	touch $@
 
 install: $(INSTALLED)

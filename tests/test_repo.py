@@ -50,6 +50,13 @@ def test_binder_installs_the_package():
     assert (ROOT / "binder/postBuild").stat().st_mode & 0o111
 
 
+def test_make_and_binder_install_jupyterlab_defaults_without_the_news_prompt():
+    overrides = json.loads((ROOT / "binder/overrides.json").read_text())
+    assert overrides["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+    assert "binder/install_overrides.py" in (ROOT / "Makefile").read_text()
+    assert "python binder/install_overrides.py" in (ROOT / "binder/postBuild").read_text()
+
+
 def test_ci_runs_the_readme_test_command():
     readme, ci = (ROOT / "README.md").read_text(), (ROOT / ".ci/run").read_text()
     assert "make lab" in readme and "make test" in readme

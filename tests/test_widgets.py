@@ -336,7 +336,9 @@ def test_a_phase_map_paints_the_sweep_and_shows_a_cells_path(backend):
     painted = m.mesh.get_array().reshape(30, 30)              # rows: momentum, columns: lr
     reached = expected.steps_to_tol.T >= 0
     np.testing.assert_array_equal(painted[reached], expected.steps_to_tol.T[reached])
-    assert np.ma.getmaskarray(painted)[~reached].all()
+    assert np.ma.getmaskarray(painted)[~reached].all()               # grey: never got there
+    diverged = expected.diverged.T                                  # blank: diverged
+    assert diverged.any() and np.array_equal(m._mesh.get_alpha().reshape(30, 30) == 0, diverged)
     artists = len(m.figure.findobj())
     for i, j in [(3, 4), (20, 10), (29, 0)]:
         click(m.figure, m.axes["map"], m.grids["lr"][i], m.grids["momentum"][j])
@@ -354,6 +356,9 @@ def test_a_phase_map_paints_the_sweep_and_shows_a_cells_path(backend):
 
 def test_a_phase_map_of_adam_keeps_a_slider_for_the_third_hyperparameter():
     m = phase_map("Adam", "rosenbrock", x="lr", y="beta1", steps=60, cells=12, backend="inline")
+    lr = suggested_lr("Adam", "rosenbrock", steps=60)           # the map's axes (notebook 08b)
+    np.testing.assert_allclose(m.grids["lr"], np.geomspace(lr / 20, lr * 20, 12))
+    np.testing.assert_allclose(m.grids["beta1"], np.linspace(0, 0.99, 12))
     assert set(m.controls) == {"beta2", "noise"}
     m.controls["beta2"].value = 0.95
     assert m.settings["hyperparameters"]["beta2"] == 0.95

@@ -4,7 +4,6 @@ Installs Debian's chromium (apt-get) when it is missing, starts JupyterLab from 
 project's .venv on a free loopback port with a token, on a copy of the notebooks (so the
 repository's stripped notebooks are never saved with outputs), and stops it afterwards.
 """
-import json
 import os
 import secrets
 import shutil
@@ -47,11 +46,9 @@ def lab(tmp_path_factory):
     (home / "notebooks").mkdir()
     for notebook in (ROOT / "notebooks").glob("*.ipynb"):
         shutil.copy(notebook, home / "notebooks")
-    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    # no "would you like news?" toast over the widgets
-    (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    # An empty settings folder of its own: what the student sees comes from the project's
+    # JupyterLab defaults (binder/overrides.json, installed by `make install`), not ours.
+    (home / "settings").mkdir()
     port, token = free_port(), secrets.token_hex(16)
     command = [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser",
                "--ip=127.0.0.1", f"--port={port}", f"--IdentityProvider.token={token}",

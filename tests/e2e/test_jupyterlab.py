@@ -64,6 +64,8 @@ def assert_clean(page):
     errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
     assert errors.count() == 0, errors.first.inner_text()[:500]
     assert page.get_by_text("Error displaying widget").count() == 0
+    # no notification (JupyterLab's "get news?" prompt) lies over the apps
+    assert page.locator(".Toastify__toast").count() == 0, page.locator(".Toastify__toast").first.inner_text()
 
 
 def assert_solutions_folded(page, name):
