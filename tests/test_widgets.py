@@ -338,7 +338,7 @@ def test_a_phase_map_paints_the_sweep_and_shows_a_cells_path(backend):
     np.testing.assert_array_equal(painted[reached], expected.steps_to_tol.T[reached])
     assert np.ma.getmaskarray(painted)[~reached].all()               # grey: never got there
     diverged = expected.diverged.T                                  # blank: diverged
-    assert diverged.any() and np.array_equal(m._mesh.get_alpha().reshape(30, 30) == 0, diverged)
+    assert diverged.any() and np.array_equal(m.mesh.get_alpha().reshape(30, 30) == 0, diverged)
     artists = len(m.figure.findobj())
     for i, j in [(3, 4), (20, 10), (29, 0)]:
         click(m.figure, m.axes["map"], m.grids["lr"][i], m.grids["momentum"][j])
