@@ -11,14 +11,14 @@ from matplotlib.figure import Figure
 
 from .surfaces import get_surface
 
-__all__ = ["COLORS", "MARKERS", "animate", "contour", "line_style", "plot_losses", "plot_paths",
-           "plot_surface_3d"]
+__all__ = ["COLORS", "MARKERS", "animate", "contour", "line_style", "line_styles", "plot_losses",
+           "plot_paths", "plot_surface_3d"]
 
 COLORS = {"SGD": "#0072B2", "Momentum": "#D55E00", "Nesterov": "#CC79A7",
           "AdaGrad": "#009E73", "RMSprop": "#E69F00", "Adam": "#000000", "AdamW": "#56B4E9"}
 MARKERS = {"SGD": "o", "Momentum": "s", "Nesterov": "D", "AdaGrad": "^", "RMSprop": "v",
            "Adam": "P", "AdamW": "X"}
-_EXTRA_COLORS = ["#999999", "#882255", "#44AA99", "#DDCC77"]
+_EXTRA_COLORS = ["#882255", "#44AA99", "#DDCC77", "#999999"]  # for labels beyond the palette (grey last: the contours are grey)
 
 
 def contour(surface, ax, resolution=300, levels=20):
@@ -51,9 +51,9 @@ def plot_paths(surface, paths, ax=None, title=None, legend=True):
     if ax is None:
         ax = plt.figure(figsize=(7, 4.5), layout="constrained").add_subplot()
     contour(surface, ax)
-    for i, (label, path) in enumerate(paths.items()):
+    for style, (label, path) in zip(line_styles(paths), paths.items()):
         text = label if path.diverged_at is None else f"{label} (diverged at step {path.diverged_at})"
-        ax.plot(path.points[:, 0], path.points[:, 1], **line_style(label, i), markersize=3.5,
+        ax.plot(path.points[:, 0], path.points[:, 1], **style, markersize=3.5,
                 linewidth=1.4, label=text, zorder=3)
     if paths:
         start = next(iter(paths.values())).points[0]
@@ -73,6 +73,21 @@ def line_style(label, i=0):
                 marker=MARKERS.get(name, "o"))
 
 
+def line_styles(labels):
+    """``line_style`` of each label, except that when several labels name one optimizer
+    ("SGD lr=0.1", "SGD lr=0.5") only the first keeps its colour: the others get colours
+    of their own, so that two curves of one figure never look alike."""
+    styles, named, extra = [], set(), 0
+    for i, label in enumerate(labels):
+        style = line_style(label, i)
+        name = label.split()[0] if label else ""
+        if name in COLORS and name in named:
+            style["color"], extra = _EXTRA_COLORS[extra % len(_EXTRA_COLORS)], extra + 1
+        named.add(name)
+        styles.append(style)
+    return styles
+
+
 def plot_losses(paths, surface=None, ax=None, title=None):
     """Loss against step for each path of ``paths`` ({label: Trajectory}), on a log scale.
 
@@ -84,10 +99,10 @@ def plot_losses(paths, surface=None, ax=None, title=None):
         floor = get_surface(surface).min_value
     if ax is None:
         ax = plt.figure(figsize=(6, 3.5), layout="constrained").add_subplot()
-    for i, (label, path) in enumerate(paths.items()):
+    for style, (label, path) in zip(line_styles(paths), paths.items()):
         gap = path.losses - floor
         ax.plot(np.arange(len(gap)), np.where(gap > 0, gap, np.nan), label=label,
-                color=line_style(label, i)["color"], linewidth=1.5)
+                color=style["color"], linewidth=1.5)
     ax.set(yscale="log", xlabel="step", ylabel="loss" if surface is None else "loss f − f_min")
     if title is not None:
         ax.set_title(title)
@@ -112,9 +127,9 @@ def plot_surface_3d(surface, paths=None, ax=None, resolution=80, log=False):
     x, y = np.meshgrid(np.linspace(*surface.xlim, resolution), np.linspace(*surface.ylim, resolution))
     ax.plot_surface(x, y, height(surface.f(x, y)), cmap="viridis", alpha=0.75, linewidth=0,
                     rcount=resolution, ccount=resolution)
-    for i, (label, path) in enumerate((paths or {}).items()):
+    for style, (label, path) in zip(line_styles(paths or {}), (paths or {}).items()):
         px, py = path.points[:, 0], path.points[:, 1]
-        ax.plot(px, py, height(surface.f(px, py)), **line_style(label, i), markersize=3,
+        ax.plot(px, py, height(surface.f(px, py)), **style, markersize=3,
                 label=label, zorder=10)
     ax.set(xlabel="x", ylabel="y", zlabel="log10(1 + f − f_min)" if log else "f(x, y)")
     if paths:

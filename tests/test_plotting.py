@@ -32,6 +32,14 @@ def test_plot_paths_draws_each_path_with_its_optimizers_colour(paths):
     assert [t.get_text() for t in ax.get_legend().get_texts()][1] == "Momentum"
 
 
+def test_two_paths_of_one_optimizer_never_share_a_colour(paths):
+    for ax in (plot_paths("book", paths), plot_losses(paths, "book")):
+        colors = {line.get_label().split(" (")[0]: line.get_color() for line in ax.get_lines()
+                  if not line.get_label().startswith("_")}
+        assert colors["SGD lr=0.95"] == COLORS["SGD"] and colors["Momentum"] == COLORS["Momentum"]
+        assert colors["SGD lr=1.1"] not in COLORS.values()        # the second SGD: its own
+
+
 def test_the_palette_is_okabe_ito_and_distinct():
     okabe_ito = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
                  "#000000"}
