@@ -18,7 +18,8 @@ COLORS = {"SGD": "#0072B2", "Momentum": "#D55E00", "Nesterov": "#CC79A7",
           "AdaGrad": "#009E73", "RMSprop": "#E69F00", "Adam": "#000000", "AdamW": "#56B4E9"}
 MARKERS = {"SGD": "o", "Momentum": "s", "Nesterov": "D", "AdaGrad": "^", "RMSprop": "v",
            "Adam": "P", "AdamW": "X"}
-_EXTRA_COLORS = ["#882255", "#44AA99", "#DDCC77", "#999999"]  # for labels beyond the palette (grey last: the contours are grey)
+# for labels beyond the palette (grey last: the contours are grey)
+_EXTRA_COLORS = ["#882255", "#44AA99", "#DDCC77", "#999999"]
 
 
 def contour(surface, ax, resolution=300, levels=20):
