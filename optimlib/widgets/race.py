@@ -190,8 +190,8 @@ class RaceApp:
             self._settings["start"] = self.surface.start
             for r in self._racers:
                 if r.own is None:
-                    r.sliders["lr"].value = suggested_lr(r.name, self.surface, self.start,
-                                                         self.steps)
+                    r.sliders["lr"].centre_on(suggested_lr(r.name, self.surface, self.start,
+                                                           self.steps))
         self._draw_contour()
         self._run_all()
         self.canvas.redraw()
