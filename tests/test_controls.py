@@ -45,7 +45,7 @@ def test_the_browsers_echo_leaves_the_values_the_notebook_gave():
     assert app.settings["hyperparameters"] == given
     for name, points in paths.items():
         np.testing.assert_array_equal(app.paths[name].points, points)
-    assert [app.controls[f"{name}.lr"].text.value for name in RATES] == list(RATES.values())
+    assert [app.controls[f"{name}.lr"].text.value for name in RATES] == ["0.95", "0.1", "1.5", "0.3"]
 
 
 @pytest.mark.parametrize("name, given", [("SGD", {"lr": 0.5}), ("Adam", {"lr": 0.841}),
@@ -65,15 +65,15 @@ def test_a_typed_value_is_taken_exactly_and_a_drag_gives_the_value_under_the_han
     lr = app.controls["SGD.lr"]
     lr.slider.value = lr.slider.value - 0.15            # a drag: 0.15 decades down
     dragged = app.settings["hyperparameters"]["SGD"]["lr"]
-    assert dragged == float(f"{0.95 / 10 ** 0.15:.3g}") == lr.text.value  # 0.673
-    lr.text.value = 0.68                                # then typed
+    assert dragged == float(f"{0.95 / 10 ** 0.15:.3g}") == float(lr.text.value)  # 0.673
+    lr.text.value = "0.68"                               # then typed
     assert app.settings["hyperparameters"]["SGD"]["lr"] == 0.68 == lr.value
     np.testing.assert_array_equal(app.paths["SGD"].points, exact_path(app, "SGD").points)
     echo(lr)                                            # the handle moves to 0.68: its echo
     assert app.settings["hyperparameters"]["SGD"]["lr"] == 0.68
     lr.slider.value = lr.slider.value + lr.step         # an arrow key: the grid point above
     assert 0.68 < app.settings["hyperparameters"]["SGD"]["lr"] <= 0.68 * 10 ** lr.step
-    app.controls["Momentum.momentum"].text.value = 0.937
+    app.controls["Momentum.momentum"].text.value = " 0.937"
     assert app.settings["hyperparameters"]["Momentum"]["momentum"] == 0.937
 
 
@@ -81,17 +81,21 @@ def test_a_typed_value_outside_the_span_widens_it_and_one_not_allowed_is_refused
     app = explore("Momentum", surface="book", steps=30, backend="inline", lr=0.1)
     lr, momentum = app.controls["lr"], app.controls["momentum"]
     assert (lr.min, lr.max) == pytest.approx((1e-3, 10.0))
-    lr.text.value = 1e-4
+    lr.text.value = "1e-4"
     assert app.settings["hyperparameters"]["Momentum"]["lr"] == 1e-4 == lr.min
     assert lr.slider.min == pytest.approx(-4)
-    momentum.text.value = 0.9995
+    momentum.text.value = "0.9995"
     assert momentum.max == 0.9995 and momentum.slider.max == pytest.approx(-np.log10(0.0005))
     path = app.paths["Momentum"]
-    for control, bad in ((lr, -0.1), (lr, 0.0), (momentum, 1.0), (momentum, -0.5)):
+    for control, bad, why in ((lr, "-0.1", "out of range"), (lr, "0", "out of range"),
+                              (momentum, "1", "out of range"), (momentum, "-0.5", "out of range"),
+                              (lr, "0,1", "not a number"), (momentum, "nan", "out of range")):
         control.text.value = bad
-        assert control.text.value == control.value and "out of range" in control.note.value
+        assert float(control.text.value) == control.value and why in control.note.value
     assert app.paths["Momentum"] is path               # nothing was run again
-    lr.text.value = 0.2
+    with pytest.raises(ValueError, match="momentum=1.0 is out of range"):
+        momentum.value = 1.0                           # from code: an error, not a clamp
+    lr.text.value = "0.2"
     assert lr.note.value == "" and app.settings["hyperparameters"]["Momentum"]["lr"] == 0.2
 
 

@@ -31,7 +31,8 @@ def has_slider(name):
 
 
 class ExactSlider(widgets.HBox):
-    """A slider to drag and, beside it, a box that shows the exact value and takes a typed one.
+    """A slider to drag and, beside it, a text box that shows the exact value and takes a
+    typed one.
 
     ``value`` is the value the app uses: exactly what code set or a student typed, or where a
     drag left the slider (to 3 significant digits). A slider drawn in a browser only holds the
@@ -39,24 +40,30 @@ class ExactSlider(widgets.HBox):
     sends that back. Such an echo, the grid point nearest to ``value``, leaves ``value`` as it
     is: any other position is at least half a step away, so a drag always counts.
 
+    span: (first, last), or a function of the value that gives them (see ``centre_on``).
     scale: "linear", "log" (the slider moves log10 value) or "nines" (it moves
     -log10(1 - value): 0.9, 0.99, 0.999 are one unit apart). A value outside the slider's span
-    (set or typed) widens the span to hold it; one outside what ``check`` allows (it raises
-    ValueError) is refused with its message under the box, and the box shows ``value`` again.
+    (set or typed) widens the span to hold it. ``check`` turns a value into the one kept or
+    raises ValueError: setting such a value raises, typing one shows the message under the box
+    (and the box shows ``value`` again).
     """
     value = traitlets.Float()
 
     def __init__(self, name, value, span, step, scale="linear", check=float, continuous=True):
         self._position, self._value_at = _SCALES[scale]
-        self._scale, self._check, self._span, self._placing = scale, check, tuple(span), False
+        self._scale, self._check, self._placing = scale, check, False
+        self._around = span if callable(span) else None
+        self._span = tuple(span(value) if callable(span) else span)
         self.slider = widgets.FloatSlider(description=name, step=step, readout=False,
                                           continuous_update=continuous, style=_LABEL,
-                                          layout=widgets.Layout(width="228px"))
-        self.text = widgets.FloatText(value=value, layout=widgets.Layout(width="80px"))
+                                          layout=widgets.Layout(width="248px"))
+        # text, not a number box: no spinner or wheel to change an lr by 1 by accident
+        self.text = widgets.Text(_shown(value), continuous_update=False,
+                                 layout=widgets.Layout(width="80px"))
         self.note = widgets.HTML()
         super().__init__([self.slider, self.text, self.note],
-                         layout=widgets.Layout(width="320px", flex_flow="row wrap"))
-        self.value = check(value)
+                         layout=widgets.Layout(width="340px", flex_flow="row wrap"))
+        self.value = value
         self._place()
         self.observe(self._show, names="value")
         self.slider.observe(self._dragged, names="value")
@@ -76,14 +83,18 @@ class ExactSlider(widgets.HBox):
         return self.slider.step
 
     def centre_on(self, value):
-        """Set ``value`` and, on a log scale, span the decades around it afresh."""
-        if self._scale == "log":
-            self._span = _around(value)
-        self.value = self._check(value)
+        """Set ``value`` and, if the span is a function of the value, span it afresh."""
+        if self._around is not None:
+            self._span = tuple(self._around(self._check(value)))
+        self.value = value
         self._place()
 
+    @traitlets.validate("value")
+    def _valid(self, proposal):
+        return self._check(proposal["value"])
+
     def _show(self, change):
-        self.text.value = change["new"]
+        self.text.value = _shown(change["new"])
         if not self._placing:
             self._place()
 
@@ -112,23 +123,33 @@ class ExactSlider(widgets.HBox):
             self._placing = False
 
     def _typed(self, change):
-        if self._placing or change["new"] == self.value:
+        if self._placing or change["new"] == _shown(self.value):
             return
         try:
-            value = self._check(change["new"])
+            self.value = _number(change["new"])
         except ValueError as error:
             self.note.value = f"<small style='color:#B00000'>{error}</small>"
-            self.text.value = self.value
+            self.text.value = _shown(self.value)
             return
         self.note.value = ""
-        self.value = value
 
 
-def _around(value):
-    """The span of a log-scale slider for ``value``: _DECADES either side, within the
-    table's span."""
-    first, last = HYPERPARAMETERS["lr"].shown
-    return max(first, value / 10 ** _DECADES), min(last, value * 10 ** _DECADES)
+def _shown(value):
+    """A value as the box shows it: the shortest text that reads back as exactly it."""
+    return repr(float(value))
+
+
+def _number(text):
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{text.strip()!r} is not a number") from None
+
+
+def _around(shown, value):
+    """The span of a log-scale slider for ``value``: _DECADES either side, within
+    ``shown``."""
+    return max(shown[0], value / 10 ** _DECADES), min(shown[1], value * 10 ** _DECADES)
 
 
 def _tidy(value, scale, step):
@@ -145,7 +166,7 @@ def hyperparameter_slider(name, value, continuous):
     learning rate: two decades either side of ``value``), widened to hold ``value``."""
     allowed = HYPERPARAMETERS[name]
     scale = "log" if allowed.log_scale else "nines" if allowed.nines else "linear"
-    span = _around(value) if scale == "log" else allowed.shown
+    span = functools.partial(_around, allowed.shown) if scale == "log" else allowed.shown
     return ExactSlider(name, value, span, allowed.step, scale,
                        functools.partial(_checked, name), continuous)
 

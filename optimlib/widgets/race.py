@@ -158,6 +158,7 @@ class RaceApp:
                                *r.sliders.values()]) for r in self._racers]
         how = ("Click on the plot to move the start." if self.canvas.ipympl else
                "Sliders redraw when released; set the start with app.set_start((x, y)).")
+        how += " Type an exact value in the box beside a slider (Enter to apply)."
         return widgets.VBox([
             self.canvas.widget,
             self.scoreboard,
