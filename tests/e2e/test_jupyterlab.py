@@ -250,6 +250,16 @@ def test_start_here_runs_and_its_race_answers_the_mouse(page, lab):
     assert frame.inner_text() != first and canvas.evaluate(FINGERPRINT) != pixels
     shot(page, "00_race_playing")
 
+    # In a narrower window every control still fits the notebook's column.
+    page.set_viewport_size({"width": 1000, "height": 1000})
+    page.wait_for_timeout(500)
+    lr.scroll_into_view_if_needed()
+    column = page.locator(".jp-Cell-outputArea").filter(has=lr).bounding_box()
+    for box in page.locator(".widget-hbox").filter(has=page.locator(".widget-text")).all():
+        edges = box.bounding_box()
+        assert edges["x"] + edges["width"] <= column["x"] + column["width"] + 1
+    shot(page, "00_race_controls_1000px")
+
 
 def test_restart_and_run_all_gives_the_same_notebook(page, lab):
     open_notebook(page, lab, "00_start_here.ipynb")
