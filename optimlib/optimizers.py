@@ -25,8 +25,10 @@ class Range(NamedTuple):
 
     Allowed: finite values with ``low < value < high`` (``low <= value`` if ``low_inclusive``).
     shown: (first, last), the span of a slider and of a map's axis; None: no control.
-    step: a slider's resolution (on a log scale, in powers of ten).
+    step: a slider's resolution (on a log or a nines scale, in powers of ten).
     log_scale: the values are spaced by factors (a learning rate), not by differences.
+    nines: the values crowd towards 1 (a decay rate), so a slider moves 1 - value on a log
+        scale: 0.9, 0.99 and 0.999 lie equally far apart.
     """
 
     low: float
@@ -35,14 +37,15 @@ class Range(NamedTuple):
     shown: tuple = None
     step: float = 0.001
     log_scale: bool = False
+    nines: bool = False
 
 
 HYPERPARAMETERS = {
     "lr": Range(0.0, np.inf, shown=(1e-5, 10.0), step=0.01, log_scale=True),
-    "momentum": Range(0.0, 1.0, low_inclusive=True, shown=(0.0, 0.99)),
-    "decay_rate": Range(0.0, 1.0, shown=(0.5, 0.999)),
-    "beta1": Range(0.0, 1.0, low_inclusive=True, shown=(0.0, 0.99)),
-    "beta2": Range(0.0, 1.0, shown=(0.9, 0.9999), step=0.0001),
+    "momentum": Range(0.0, 1.0, low_inclusive=True, shown=(0.0, 0.99), step=0.01, nines=True),
+    "decay_rate": Range(0.0, 1.0, shown=(0.5, 0.999), step=0.01, nines=True),
+    "beta1": Range(0.0, 1.0, low_inclusive=True, shown=(0.0, 0.99), step=0.01, nines=True),
+    "beta2": Range(0.0, 1.0, shown=(0.9, 0.9999), step=0.01, nines=True),
     "eps": Range(0.0, np.inf),
     "weight_decay": Range(0.0, np.inf, low_inclusive=True, shown=(0.0, 0.5)),
 }

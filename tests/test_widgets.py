@@ -447,8 +447,10 @@ def test_sliders_and_maps_span_what_the_one_table_shows():
     for name in ("beta1", "beta2"):
         slider, allowed = app.controls[name], HYPERPARAMETERS[name]
         assert (slider.min, slider.max) == allowed.shown and slider.step == allowed.step
-    lr_slider, low, high = app.controls["lr"], *np.log10(HYPERPARAMETERS["lr"].shown)
-    assert (lr_slider.min, lr_slider.max) == (low, high)
+    low, high = HYPERPARAMETERS["lr"].shown  # the lr's: two decades either side, within these
+    assert (app.controls["lr"].min, app.controls["lr"].max) == (0.1 / 100, min(high, 0.1 * 100))
+    assert app.controls["lr"].step == HYPERPARAMETERS["lr"].step
+    assert explore("SGD", backend="inline", lr=1e-6).controls["lr"].min == 1e-6 < low
     assert explore("Momentum", backend="inline", momentum=0.995).controls["momentum"].max == 0.995
     m = phase_map("RMSprop", "book", x="lr", y="decay_rate", steps=20, cells=5, backend="inline")
     np.testing.assert_array_equal(m.grids["decay_rate"],

@@ -4,15 +4,25 @@
 A control is a view: ``bind`` makes a place in an app's settings follow it, so the settings
 dict is the one place a value lives.
 """
+import functools
+
 import ipywidgets as widgets
 import numpy as np
+import traitlets
 
-from ..optimizers import HYPERPARAMETERS, SCHEDULES
+from ..optimizers import HYPERPARAMETERS, SCHEDULES, _checked
 from ..surfaces import SURFACES
 
-__all__ = ["bind", "has_slider", "hyperparameter_slider", "noise_slider", "race_controls"]
+__all__ = ["ExactSlider", "bind", "has_slider", "hyperparameter_slider", "noise_slider",
+           "race_controls"]
 
-_WIDE = dict(style={"description_width": "80px"}, layout=widgets.Layout(width="320px"))
+_LABEL = {"description_width": "80px"}
+
+# A slider's position for a value, and the value at a position, on each kind of scale.
+_SCALES = {"linear": (lambda v: v, lambda p: p),
+           "log": (np.log10, lambda p: 10.0 ** p),
+           "nines": (lambda v: -np.log10(1.0 - v), lambda p: 1.0 - 10.0 ** -p)}
+_DECADES = 2  # a log-scale slider spans this many decades either side of the value it got
 
 
 def has_slider(name):
@@ -20,20 +30,145 @@ def has_slider(name):
     return HYPERPARAMETERS[name].shown is not None
 
 
+class ExactSlider(widgets.HBox):
+    """A slider to drag and, beside it, a text box that shows the exact value and takes a
+    typed one.
+
+    ``value`` is the value the app uses: exactly what code set or a student typed, or where a
+    drag left the slider (to 3 significant digits). A slider drawn in a browser only holds the
+    points of its grid (min + k step); when it shows a value it snaps it to the nearest one and
+    sends that back. Such an echo, the grid point nearest to ``value``, leaves ``value`` as it
+    is: any other position is at least half a step away, so a drag always counts.
+
+    span: (first, last), or a function of the value that gives them (see ``centre_on``).
+    scale: "linear", "log" (the slider moves log10 value) or "nines" (it moves
+    -log10(1 - value): 0.9, 0.99, 0.999 are one unit apart). A value outside the slider's span
+    (set or typed) widens the span to hold it. ``check`` turns a value into the one kept or
+    raises ValueError: setting such a value raises, typing one shows the message under the box
+    (and the box shows ``value`` again).
+    """
+    value = traitlets.Float()
+
+    def __init__(self, name, value, span, step, scale="linear", check=float, continuous=True):
+        self._position, self._value_at = _SCALES[scale]
+        self._scale, self._check, self._placing = scale, check, False
+        self._around = span if callable(span) else None
+        self._span = tuple(span(value) if callable(span) else span)
+        self.slider = widgets.FloatSlider(description=name, step=step, readout=False,
+                                          continuous_update=continuous, style=_LABEL,
+                                          layout=widgets.Layout(width="248px"))
+        # text, not a number box: no spinner or wheel to change an lr by 1 by accident
+        self.text = widgets.Text(_shown(value), continuous_update=False,
+                                 layout=widgets.Layout(width="80px"))
+        self.note = widgets.HTML()
+        super().__init__([self.slider, self.text, self.note],
+                         layout=widgets.Layout(width="340px", flex_flow="row wrap"))
+        self.value = value
+        self._place()
+        self.observe(self._show, names="value")
+        self.slider.observe(self._dragged, names="value")
+        self.text.observe(self._typed, names="value")
+
+    @property
+    def min(self):
+        return self._span[0]
+
+    @property
+    def max(self):
+        return self._span[1]
+
+    @property
+    def step(self):
+        """The slider's step, in its position (in powers of ten on a log or nines scale)."""
+        return self.slider.step
+
+    def centre_on(self, value):
+        """Set ``value`` and, if the span is a function of the value, span it afresh."""
+        if self._around is not None:
+            self._span = tuple(self._around(self._check(value)))
+        self.value = value
+        self._place()
+
+    @traitlets.validate("value")
+    def _valid(self, proposal):
+        return self._check(proposal["value"])
+
+    def _show(self, change):
+        self.text.value = _shown(change["new"])
+        if not self._placing:
+            self._place()
+
+    def _place(self):
+        """Widen the span to hold ``value`` and put the handle on the grid point nearest it."""
+        low, high = self._span = (min(self._span[0], self.value), max(self._span[1], self.value))
+        first, last, here = (float(self._position(v)) for v in (low, high, self.value))
+        step = self.slider.step
+        grid = min(first + round((here - first) / step) * step, last)
+        self._placing = True
+        try:
+            with self.slider.hold_sync(), self.slider.hold_trait_notifications():
+                self.slider.min, self.slider.max, self.slider.value = first, last, grid
+        finally:
+            self._placing = False
+
+    def _dragged(self, change):
+        if self._placing:
+            return
+        if abs(change["new"] - self._position(self.value)) <= 0.5 * self.slider.step * (1 + 1e-6):
+            return  # the browser echoing the grid point nearest to our value: keep ours
+        self._placing = True  # the handle is where the student put it: leave it there
+        try:
+            self.value = _tidy(self._value_at(change["new"]), self._scale, self.slider.step)
+        finally:
+            self._placing = False
+
+    def _typed(self, change):
+        if self._placing or change["new"] == _shown(self.value):
+            return
+        try:
+            self.value = _number(change["new"])
+        except ValueError as error:
+            self.note.value = f"<small style='color:#B00000'>{error}</small>"
+            self.text.value = _shown(self.value)
+            return
+        self.note.value = ""
+
+
+def _shown(value):
+    """A value as the box shows it: the shortest text that reads back as exactly it."""
+    return repr(float(value))
+
+
+def _number(text):
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{text.strip()!r} is not a number") from None
+
+
+def _around(shown, value):
+    """The span of a log-scale slider for ``value``: _DECADES either side, within
+    ``shown``."""
+    return max(shown[0], value / 10 ** _DECADES), min(shown[1], value * 10 ** _DECADES)
+
+
+def _tidy(value, scale, step):
+    """A dragged value to the digits a slider step can tell apart."""
+    if scale == "log":
+        return float(f"{value:.3g}")
+    if scale == "nines":
+        return round(1.0 - float(f"{1.0 - value:.3g}"), 10)
+    return round(value, max(0, round(-np.log10(step))))
+
+
 def hyperparameter_slider(name, value, continuous):
-    """A slider over the span the table shows for ``name``, widened to hold ``value``."""
+    """The control of hyperparameter ``name`` over the span the table shows for it (for a
+    learning rate: two decades either side of ``value``), widened to hold ``value``."""
     allowed = HYPERPARAMETERS[name]
-    first, last = allowed.shown
-    common = dict(description=name, value=value, step=allowed.step,
-                  continuous_update=continuous, **_WIDE)
-    if allowed.log_scale:  # its min and max are powers of ten
-        exponent = np.log10(value)
-        return widgets.FloatLogSlider(base=10, min=min(np.log10(first), np.floor(exponent)),
-                                      max=max(np.log10(last), np.ceil(exponent)),
-                                      readout_format=".3g", **common)
-    decimals = round(-np.log10(allowed.step))  # the readout shows what a step can change
-    return widgets.FloatSlider(min=min(first, value), max=max(last, value),
-                               readout_format=f".{decimals}f", **common)
+    scale = "log" if allowed.log_scale else "nines" if allowed.nines else "linear"
+    span = functools.partial(_around, allowed.shown) if scale == "log" else allowed.shown
+    return ExactSlider(name, value, span, allowed.step, scale,
+                       functools.partial(_checked, name), continuous)
 
 
 def noise_slider(continuous):

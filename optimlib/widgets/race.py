@@ -158,6 +158,7 @@ class RaceApp:
                                *r.sliders.values()]) for r in self._racers]
         how = ("Click on the plot to move the start." if self.canvas.ipympl else
                "Sliders redraw when released; set the start with app.set_start((x, y)).")
+        how += " Type an exact value in the box beside a slider (Enter to apply)."
         return widgets.VBox([
             self.canvas.widget,
             self.scoreboard,
@@ -190,8 +191,8 @@ class RaceApp:
             self._settings["start"] = self.surface.start
             for r in self._racers:
                 if r.own is None:
-                    r.sliders["lr"].value = suggested_lr(r.name, self.surface, self.start,
-                                                         self.steps)
+                    r.sliders["lr"].centre_on(suggested_lr(r.name, self.surface, self.start,
+                                                           self.steps))
         self._draw_contour()
         self._run_all()
         self.canvas.redraw()

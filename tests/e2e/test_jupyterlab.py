@@ -3,8 +3,11 @@ import json
 import secrets
 import statistics
 import time
+import urllib.request
+import uuid
 
 import pytest
+import websocket
 
 from conftest import ROOT, SCREENSHOTS
 
@@ -95,6 +98,83 @@ def shot(page, name):
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
+def exact_box(slider_locator):
+    """The box beside a hyperparameter's slider that shows and takes its exact value."""
+    return slider_locator.locator("xpath=following-sibling::*[1]").locator("input")
+
+
+def in_kernel(lab, notebook, code):
+    """Run ``code`` in the kernel of the open ``notebook`` (on a connection of our own, not in
+    a cell of the page) and return what it printed: what the app holds, read back."""
+    base, token = lab
+    with urllib.request.urlopen(f"{base}/api/sessions?token={token}") as answer:
+        kernel = next(s["kernel"]["id"] for s in json.load(answer) if s["path"].endswith(notebook))
+    ws = websocket.create_connection(
+        f"ws://{base.removeprefix('http://')}/api/kernels/{kernel}/channels?token={token}",
+        timeout=60)
+    msg_id = uuid.uuid4().hex
+    ws.send(json.dumps({
+        "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "e2e",
+                   "session": uuid.uuid4().hex, "version": "5.3"},
+        "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+        "content": {"code": code, "silent": False, "store_history": False,
+                    "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}}))
+    printed, error = [], None
+    try:
+        while True:
+            message = json.loads(ws.recv())
+            if message.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind, content = message["header"]["msg_type"], message["content"]
+            if kind == "stream":
+                printed.append(content["text"])
+            elif kind == "error":
+                error = "\n".join(content["traceback"])
+            elif kind == "status" and content["execution_state"] == "idle":
+                break
+    finally:
+        ws.close()
+    assert error is None, error
+    return "".join(printed)
+
+
+def show_every_app(page):
+    """Scroll every slider into view, so the browser has drawn it (and echoed its value)."""
+    for i in range(page.locator(".widget-slider").count()):
+        page.locator(".widget-slider").nth(i).scroll_into_view_if_needed()
+    page.wait_for_timeout(1000)
+
+
+# What each notebook's apps must hold once the browser has drawn them: exactly the values the
+# notebook gave (printed in the kernel as JSON, read from Out, where the shown apps are kept).
+EXACT = {
+    "00_start_here.ipynb": """
+import json
+print(json.dumps({"given": {n: learning_rates[n] for n in app.paths},
+                  "held": {n: app.settings["hyperparameters"][n]["lr"] for n in app.paths},
+                  "paths": all(np.array_equal(app.paths[n].points, paths[n].points)
+                               for n in app.paths)}))""",
+    "01_sgd.ipynb": """
+import json
+app = [o for o in Out.values() if type(o).__name__ == "ExploreApp"][-1]
+print(json.dumps({"given": {"SGD": 0.5}, "held": {"SGD": app.settings["hyperparameters"]["SGD"]["lr"]},
+                  "paths": True}))""",
+    "08b_hyperparameter_maps.ipynb": """
+import json
+app = [o for o in Out.values() if type(o).__name__ == "RaceApp"][-1]
+print(json.dumps({"given": {n: lr for n, (lr, _) in tuned.items()},
+                  "held": {n: app.settings["hyperparameters"][n]["lr"] for n in tuned},
+                  "paths": True}))""",
+}
+
+
+def assert_exact(page, lab, notebook):
+    show_every_app(page)
+    said = json.loads(in_kernel(lab, notebook, EXACT[notebook]))
+    print(f"\n{notebook}: the notebook gave {said['given']}, the app holds {said['held']}")
+    assert said["held"] == said["given"] and said["paths"]
+
+
 def test_start_here_runs_and_its_race_answers_the_mouse(page, lab):
     open_notebook(page, lab, "00_start_here.ipynb")
     run_all(page)
@@ -105,10 +185,13 @@ def test_start_here_runs_and_its_race_answers_the_mouse(page, lab):
     assert canvas.evaluate(INK) > 1000, "the race's canvas is blank"
     shot(page, "00_race_first_frame")
 
+    assert_exact(page, lab, "00_start_here.ipynb")
+
     # Drag SGD's lr slider back and forth, timing mouse-move -> changed canvas pixels.
     lr = slider(page, "lr")
     lr.scroll_into_view_if_needed()
-    readout_before = lr.locator(".widget-readout").inner_text()
+    box = exact_box(lr)
+    value_before = box.input_value()
     handle = lr.locator(".noUi-handle").bounding_box()
     x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
     page.mouse.move(x, y)
@@ -127,7 +210,24 @@ def test_start_here_runs_and_its_race_answers_the_mouse(page, lab):
     print(f"\ndrag -> repaint over {len(ms)} drags: median {statistics.median(ms):.0f} ms, "
           f"p95 {ms[int(0.95 * len(ms)) - 1]:.0f} ms (goal: median <= 250 ms)")
     assert max(latencies) < 5, "a drag did not repaint the canvas"
-    assert lr.locator(".widget-readout").inner_text() != readout_before
+    page.wait_for_function("([el, text]) => el.value !== text",
+                           arg=[box.element_handle(), value_before], timeout=5000)
+    sgd_lr = 'print(app.settings["hyperparameters"]["SGD"]["lr"])'
+    dragged = float(in_kernel(lab, "00_start_here.ipynb", sgd_lr))
+    assert dragged == float(box.input_value()) < 0.95
+
+    # Then type a value: the app takes exactly that; an arrow key steps the slider from it.
+    box.fill("0.68")
+    box.press("Enter")
+    page.wait_for_timeout(500)
+    shot(page, "00_race_typed")
+    assert float(in_kernel(lab, "00_start_here.ipynb", sgd_lr)) == 0.68
+    lr.locator(".noUi-handle").focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(500)
+    stepped = float(in_kernel(lab, "00_start_here.ipynb", sgd_lr))
+    print(f"dragged to lr = {dragged}, typed 0.68, one arrow key -> {stepped}")
+    assert 0.68 < stepped <= 0.68 * 10 ** 0.01 and float(box.input_value()) == stepped
 
     # Click on the contour: the start moves, so the paths and the scoreboard change.
     scoreboard = page.locator(".widget-html", has_text="final loss").last
@@ -137,7 +237,8 @@ def test_start_here_runs_and_its_race_answers_the_mouse(page, lab):
     page.mouse.click(box["x"] + 0.55 * box["width"], box["y"] + 0.35 * box["height"])
     page.wait_for_function("([el, text]) => el.innerText !== text",
                            arg=[scoreboard.element_handle(), board_before], timeout=5000)
-    assert canvas.evaluate(FINGERPRINT) != pixels_before
+    page.wait_for_function(f"([c, before]) => ({FINGERPRINT})(c) !== before",
+                           arg=[canvas.element_handle(), pixels_before], timeout=5000)
     shot(page, "00_race_after_click")
 
     # Play: the shown step runs from 0 up again and the picture changes as it goes.
@@ -148,6 +249,16 @@ def test_start_here_runs_and_its_race_answers_the_mouse(page, lab):
     page.wait_for_timeout(600)
     assert frame.inner_text() != first and canvas.evaluate(FINGERPRINT) != pixels
     shot(page, "00_race_playing")
+
+    # In a narrower window every control still fits the notebook's column.
+    page.set_viewport_size({"width": 1000, "height": 1000})
+    page.wait_for_timeout(500)
+    lr.scroll_into_view_if_needed()
+    column = page.locator(".jp-Cell-outputArea").filter(has=lr).bounding_box()
+    for box in page.locator(".widget-hbox").filter(has=page.locator(".widget-text")).all():
+        edges = box.bounding_box()
+        assert edges["x"] + edges["width"] <= column["x"] + column["width"] + 1
+    shot(page, "00_race_controls_1000px")
 
 
 def test_restart_and_run_all_gives_the_same_notebook(page, lab):
@@ -161,12 +272,15 @@ def test_restart_and_run_all_gives_the_same_notebook(page, lab):
     shot(page, "00_after_restart")
 
 
-@pytest.mark.parametrize("name", ["07_race", "08b_hyperparameter_maps", "10_build_your_own"])
+@pytest.mark.parametrize("name", ["01_sgd", "07_race", "08b_hyperparameter_maps",
+                                  "10_build_your_own"])
 def test_notebook_runs_with_live_canvases(page, lab, name):
     open_notebook(page, lab, f"{name}.ipynb")
     run_all(page)
     assert_clean(page)
     assert_solutions_folded(page, f"{name}.ipynb")
+    if f"{name}.ipynb" in EXACT:
+        assert_exact(page, lab, f"{name}.ipynb")
     canvas = main_canvases(page).last
     canvas.scroll_into_view_if_needed()
     assert canvas.evaluate(INK) > 1000
