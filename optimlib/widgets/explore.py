@@ -83,7 +83,7 @@ class ExploreApp(RaceApp):
 
 def state_limits(series, now=None):
     """The state panel's y limits for ``series``: ``now`` while they show them well (the
-    largest value inside, at most 3 decades spare above and below, at most a decade of the
+    largest value inside, at most 3 decades spare above and 6 below, at most 3 decades of the
     smallest values cut off), else whole decades fitted anew with room to move on each side,
     so that dragging a slider rescales the panel only once in a while. At most 14 decades."""
     values = np.concatenate([_positive(s).ravel() for s in series])
@@ -94,7 +94,7 @@ def state_limits(series, now=None):
     low = max(np.log10(values.min()), high - 12)
     if now is not None:
         bottom, top = np.log10(now)
-        if top - 3 <= high <= top and low - 3 <= bottom <= low + 1 and top - bottom <= 14:
+        if top - 3 <= high <= top and low - 6 <= bottom <= low + 3 and top - bottom <= 14:
             return now
     top = np.ceil(high + 0.5)
     bottom = max(np.floor(low - 0.5), top - 14)
