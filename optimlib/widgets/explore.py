@@ -82,22 +82,25 @@ class ExploreApp(RaceApp):
 
 
 def state_limits(series, now=None):
-    """The state panel's y limits for ``series``: ``now`` while they show them well (the
-    largest value inside, at most 3 decades spare above and 6 below, at most 3 decades of the
-    smallest values cut off), else whole decades fitted anew with room to move on each side,
-    so that dragging a slider rescales the panel only once in a while. At most 14 decades."""
-    values = np.concatenate([_positive(s).ravel() for s in series])
-    values = values[np.isfinite(values)]
-    if not values.size:
+    """The state panel's y limits for ``series`` (arrays of lines in columns): ``now`` while
+    they show them well (the largest value inside with at most 3 decades spare above it,
+    the peak of every line inside, at most 14 decades), else whole decades fitted anew with
+    room to move, so that dragging a slider rescales the panel only once in a while. Lines
+    that converge may leave through the bottom: the panel follows their peaks, not tails."""
+    columns = [_positive(np.reshape(s, (len(s), -1))) for s in series]
+    peaks = np.concatenate([np.nanmax(c, axis=0, initial=0) for c in columns if len(c)])
+    peaks = np.log10(peaks[peaks > 0]) if len(peaks) else peaks
+    if not np.size(peaks):
         return now if now is not None else (1e-3, 1e1)
-    high = np.log10(values.max())
-    low = max(np.log10(values.min()), high - 12)
+    values = np.concatenate([c.ravel() for c in columns])
+    high, lowest_peak = peaks.max(), peaks.min()
+    low = max(np.log10(np.nanmin(values)), high - 12)
     if now is not None:
         bottom, top = np.log10(now)
-        if top - 3 <= high <= top and low - 6 <= bottom <= low + 3 and top - bottom <= 14:
+        if top - 3 <= high <= top and bottom <= lowest_peak and top - bottom <= 14:
             return now
     top = np.ceil(high + 0.5)
-    bottom = max(np.floor(low - 0.5), top - 14)
+    bottom = max(min(np.floor(low - 0.5), np.floor(lowest_peak) - 1), top - 14)
     return 10.0 ** bottom, 10.0 ** top
 
 
