@@ -10,6 +10,7 @@ the same pixels go out as an inline PNG image. The shape follows the BlitManager
 matplotlib's blitting tutorial: an object the app holds, not a mixin.
 """
 import base64
+import contextlib
 import io
 import sys
 
@@ -17,7 +18,9 @@ import ipywidgets as widgets
 import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
 from PIL import Image
 
 __all__ = ["LiveCanvas", "use_ipympl"]
@@ -26,7 +29,8 @@ __all__ = ["LiveCanvas", "use_ipympl"]
 class LiveCanvas:
     """A Figure, the widget that shows it, its animated artists and its cached background.
 
-    Call ``blit()`` after changing only animated artists, ``redraw()`` after anything else.
+    Call ``blit()`` after changing only animated artists; change a static artist inside
+    ``with repainting(artist):``, then ``blit()``; ``redraw()`` after anything else.
     """
 
     def __init__(self, figsize, backend="auto"):
@@ -65,6 +69,41 @@ class LiveCanvas:
     def forget_background(self):
         """Something static changed (e.g. an axis limit): the next blit draws everything."""
         self._background = None
+
+    @contextlib.contextmanager
+    def repainting(self, *artists, region=None):
+        """Change static ``artists`` in this block (an axis's limits, a mesh's colours): then
+        they are repainted into the cached background inside ``region`` (a Bbox in display
+        pixels; by default wherever they were or are now), without a full draw of the figure
+        and, with ipympl, without the browser's round trip. Nothing else static may lie in
+        the region. The next ``blit()`` shows them."""
+        if self._background is None:  # nothing drawn yet: the first full draw shows them
+            yield
+            return
+        renderer = self._live_canvas.get_renderer()
+        boxes = [a.get_tightbbox(renderer) for a in artists] if region is None else [region]
+        yield
+        if region is None:
+            boxes += [a.get_tightbbox(renderer) for a in artists]
+        self._repaint(Bbox.union(boxes), artists, renderer)
+
+    def _repaint(self, region, artists, renderer):
+        """Draw ``artists`` afresh inside ``region`` of the background; outside it, the
+        background stays as it was to the last pixel."""
+        self._live_canvas.restore_region(self._background)
+        pixels = np.asarray(renderer.buffer_rgba())
+        before = pixels.copy()
+        height, width = pixels.shape[:2]
+        x0, y0 = (max(0, int(v) - 2) for v in region.p0)
+        x1, y1 = min(width, int(region.x1) + 3), min(height, int(region.y1) + 3)
+        inside = np.s_[height - y1:height - y0, x0:x1]  # rows count from the top
+        pixels[inside] = np.round(255 * np.array(to_rgba(self.figure.get_facecolor())))
+        for artist in artists:
+            artist.draw(renderer)
+        repainted = pixels[inside].copy()
+        pixels[...] = before
+        pixels[inside] = repainted
+        self._background = self._live_canvas.copy_from_bbox(self.figure.bbox)
 
     def draw_first_frame(self):
         """Show the figure for the first time."""

@@ -8,7 +8,7 @@ import numpy as np
 from .race import RaceApp
 from .racers import loss_range
 
-__all__ = ["ExploreApp", "STATE_LABELS"]
+__all__ = ["ExploreApp", "STATE_LABELS", "state_limits"]
 
 _ADAPTIVE = {"step": "|step|", "h": "h", "effective_lr": "lr / (√h + ε)"}
 _ADAM = {"step": "|step|", "m": "|m|", "sqrt_v": "√v", "effective_lr": "lr_t / (√v + ε)"}
@@ -53,36 +53,55 @@ class ExploreApp(RaceApp):
     def _update_panels(self, shown):
         (racer,) = self._racers
         if racer.path is not self._series_path:  # a new run: its diagnostics, and fitted axes
-            self._series_path = racer.path
+            first, self._series_path = self._series_path is None, racer.path
             self._series = racer.optimizer.diagnostics(racer.path)
-            self._fit_panels()
+            self._fit_panels(first)
         steps = np.arange(shown)
         floor = loss_range(self.surface)[0]
         self.loss_line.set_data(steps, _positive(racer.path.losses[:shown] - floor))
         for (key, axis), line in self.state_lines.items():
             line.set_data(steps, _positive(self._series[key][:shown, axis]))
 
-    def _fit_panels(self):
-        """Both panels span the steps, the loss panel the surface's losses and the state
-        panel the decades of the series it shows; a change means a full redraw."""
+    def _fit_panels(self, first=False):
+        """Both panels span the steps, the loss panel the surface's losses, the state panel
+        decades around its series that a slider rarely changes (see ``state_limits``). A
+        panel whose limits change is repainted in place: no full redraw, no round trip."""
         floor, top = loss_range(self.surface)
+        state = self.axes["state"]
+        shown = [self._series[key] for key in STATE_LABELS[self._racers[0].name]]
         limits = {"loss": {"xlim": (0, self.steps),
                            "ylim": (1e-12, 10.0 ** np.ceil(np.log10(top - floor)))},
-                  "state": {"xlim": (0, self.steps)}}
-        shown = [self._series[key] for key in STATE_LABELS[self._racers[0].name]]
-        values = np.concatenate([_positive(series).ravel() for series in shown])
-        values = values[np.isfinite(values)]
-        if values.size:
-            high = np.ceil(np.log10(values.max()))
-            low = max(np.floor(np.log10(values.min())), high - 12)  # 12 decades are plenty
-            if low < high:
-                limits["state"]["ylim"] = (10.0 ** low, 10.0 ** high)
+                  "state": {"xlim": (0, self.steps),
+                            "ylim": state_limits(shown, None if first else state.get_ylim())}}
         for name, wanted in limits.items():
             ax = self.axes[name]
             now = {"xlim": ax.get_xlim(), "ylim": ax.get_ylim()}
             if any(now[key] != value for key, value in wanted.items()):
-                ax.set(**wanted)
-                self.canvas.forget_background()
+                with self.canvas.repainting(ax):
+                    ax.set(**wanted)
+
+
+def state_limits(series, now=None):
+    """The state panel's y limits for ``series`` (arrays of lines in columns): ``now`` while
+    they show them well (the largest value inside with at most 3 decades spare above it,
+    the peak of every line inside, at most 14 decades), else whole decades fitted anew with
+    room to move, so that dragging a slider rescales the panel only once in a while. Lines
+    that converge may leave through the bottom: the panel follows their peaks, not tails."""
+    columns = [_positive(np.reshape(s, (len(s), -1))) for s in series]
+    peaks = np.concatenate([np.nanmax(c, axis=0, initial=0) for c in columns if len(c)])
+    peaks = np.log10(peaks[peaks > 0]) if len(peaks) else peaks
+    if not np.size(peaks):
+        return now if now is not None else (1e-3, 1e1)
+    values = np.concatenate([c.ravel() for c in columns])
+    high, lowest_peak = peaks.max(), peaks.min()
+    low = max(np.log10(np.nanmin(values)), high - 12)
+    if now is not None:
+        bottom, top = np.log10(now)
+        if top - 3 <= high <= top and bottom <= lowest_peak and top - bottom <= 14:
+            return now
+    top = np.ceil(high + 0.5)
+    bottom = max(min(np.floor(low - 0.5), np.floor(lowest_peak) - 1), top - 14)
+    return 10.0 ** bottom, 10.0 ** top
 
 
 def _positive(values):

@@ -126,9 +126,11 @@ class PhaseMap:
         ax.set(xlim=limits[0], ylim=limits[1])  # the boundary runs off the grid
 
     def _on_setting(self):
-        """A slider changed: the whole map is run again."""
-        self._paint()
-        self.canvas.redraw()
+        """A slider changed: the whole map is run again and repainted in place (its axes,
+        ticks and colour scale stay: no full redraw)."""
+        with self.canvas.repainting(self.axes["map"], region=self.axes["map"].bbox):
+            self._paint()
+        self.canvas.blit()
 
     def _paint(self):
         """Run the whole grid (one batch), paint the map and show its best cell's path."""

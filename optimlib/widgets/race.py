@@ -183,8 +183,8 @@ class RaceApp:
     def _on_steps(self):
         with self._hold():
             self._show_every_step()
-        self._run_all()
-        self.canvas.redraw()
+        self._run_all()  # nothing static changes (a panel repaints itself): no full redraw
+        self.canvas.blit()
 
     def _on_surface(self):
         with self._hold():
