@@ -23,6 +23,8 @@ from PIL import Image
 
 __all__ = ["LiveCanvas", "use_ipympl"]
 
+_ASKED_FOR = 2.0  # seconds a blit waits for an asked-for full draw, in case none comes
+
 
 class LiveCanvas:
     """A Figure, the widget that shows it, its animated artists and its cached background.
@@ -45,7 +47,7 @@ class LiveCanvas:
             FigureCanvasAgg(self.figure)
             self.widget = widgets.Image(format="png")
         self._live_canvas, self._animated, self._background = self.figure.canvas, [], None
-        self._attached = False  # whether the live canvas has drawn (the browser asked)
+        self._asked_at = None  # when a full draw was asked of the browser and not yet done
         self._live_canvas.mpl_connect("draw_event", self._on_draw)
 
     @property
@@ -85,6 +87,8 @@ class LiveCanvas:
         """Repaint only the animated artists over the cached background and send the result."""
         if self._background is None:
             return self.redraw()
+        if self._asked_at is not None and time.monotonic() - self._asked_at < _ASKED_FOR:
+            return  # a full draw is coming: no new paths on the old background meanwhile
         self._live_canvas.restore_region(self._background)
         self.draw_animated()
         if self.ipympl:
@@ -93,17 +97,12 @@ class LiveCanvas:
             self._send_png()
 
     def redraw(self):
-        """Draw everything now: the background is captured again on the way (``_on_draw``),
-        and the browser gets the whole image, not a diff.
-
-        Drawing here, rather than asking the browser to ask for a draw (``draw_idle``), means
-        no blit can come in between and paint the new paths on the old background (e.g. a
-        slider's echo after a new surface: the old race stayed on screen).
-        """
-        if self.ipympl and not self._attached:
-            self._live_canvas.draw_idle()  # the browser asks for its first image when it attaches
-        elif self.ipympl:
-            self._live_canvas.draw()       # draws, captures the background, sends the image
+        """Draw everything: the background is captured again on the way (``_on_draw``)."""
+        if self.ipympl:
+            # The browser answers with a draw request. (Drawing here at once instead left a
+            # blend of the old and new contours in the page, in Chromium.)
+            self._asked_at = time.monotonic()
+            self._live_canvas.draw_idle()
         else:
             self._live_canvas.draw()
             self._send_png()
@@ -133,7 +132,7 @@ class LiveCanvas:
         them on it."""
         if event.canvas is not self._live_canvas:
             return  # a draw for still(), not for the live canvas
-        self._attached = True
+        self._asked_at = None
         self._background = self._live_canvas.copy_from_bbox(self.figure.bbox)
         self.draw_animated()
 
