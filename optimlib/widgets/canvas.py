@@ -13,6 +13,7 @@ import base64
 import contextlib
 import io
 import sys
+import time
 
 import ipywidgets as widgets
 import matplotlib
@@ -24,6 +25,8 @@ from matplotlib.transforms import Bbox
 from PIL import Image
 
 __all__ = ["LiveCanvas", "use_ipympl"]
+
+_ASKED_FOR = 2.0  # seconds a blit waits for an asked-for full draw, in case none comes
 
 
 class LiveCanvas:
@@ -42,11 +45,13 @@ class LiveCanvas:
             FigureManager(canvas, 0)
             canvas.header_visible = canvas.footer_visible = False
             canvas.resizable = False
+            canvas.get_diff_image = _DropSafeDiffs(canvas)
             self.widget = canvas
         else:
             FigureCanvasAgg(self.figure)
             self.widget = widgets.Image(format="png")
         self._live_canvas, self._animated, self._background = self.figure.canvas, [], None
+        self._asked_at = None  # when a full draw was asked of the browser and not yet done
         self._live_canvas.mpl_connect("draw_event", self._on_draw)
 
     @property
@@ -121,6 +126,8 @@ class LiveCanvas:
         """Repaint only the animated artists over the cached background and send the result."""
         if self._background is None:
             return self.redraw()
+        if self._asked_at is not None and time.monotonic() - self._asked_at < _ASKED_FOR:
+            return  # a full draw is coming: no new paths on the old background meanwhile
         self._live_canvas.restore_region(self._background)
         self.draw_animated()
         if self.ipympl:
@@ -131,7 +138,10 @@ class LiveCanvas:
     def redraw(self):
         """Draw everything: the background is captured again on the way (``_on_draw``)."""
         if self.ipympl:
-            self._live_canvas.draw_idle()  # the browser answers with a draw request
+            # The browser answers with a draw request. (Drawing here at once instead left a
+            # blend of the old and new contours in the page, in Chromium.)
+            self._asked_at = time.monotonic()
+            self._live_canvas.draw_idle()
         else:
             self._live_canvas.draw()
             self._send_png()
@@ -161,6 +171,7 @@ class LiveCanvas:
         them on it."""
         if event.canvas is not self._live_canvas:
             return  # a draw for still(), not for the live canvas
+        self._asked_at = None
         self._background = self._live_canvas.copy_from_bbox(self.figure.bbox)
         self.draw_animated()
 
@@ -168,6 +179,42 @@ class LiveCanvas:
         with io.BytesIO() as png:
             Image.fromarray(np.asarray(self._live_canvas.buffer_rgba())).save(png, format="png")
             self.widget.value = png.getvalue()
+
+
+class _DropSafeDiffs:
+    """The ipympl canvas's ``get_diff_image``, made safe against images the browser drops.
+
+    webagg sends the pixels that changed since the image before, and the browser lays them
+    over what it shows; but ipympl's browser side drops an image when the next one arrives
+    before it has loaded (a burst of events, a slider's echo right after a new surface),
+    and the pixels only the dropped image changed would stay old for good: pieces of an old
+    path, a ghost start marker. So each image also carries every pixel that any image of
+    the last ``WINDOW`` seconds changed: laid over what the browser shows after any of
+    them, it gives the same picture. (After ``WINDOW`` the browser surely loaded one of them.)
+    """
+
+    WINDOW = 0.5  # seconds
+
+    def __init__(self, canvas):
+        self.canvas, self.real = canvas, canvas.get_diff_image
+        self.changed_at = np.full((0, 0), -np.inf)  # per pixel: when an image last changed it
+
+    def __call__(self):
+        canvas, now = self.canvas, time.monotonic()
+        before = canvas._last_buff  # webagg's copy of the image sent last
+        if canvas._png_is_old and before.shape == self.changed_at.shape:
+            recent = self.changed_at >= now - self.WINDOW
+            canvas._last_buff = np.where(recent, 0, before)  # 0: no opaque pixel equals it
+        png = self.real()
+        if png is None:
+            canvas._last_buff = before
+            return None
+        after = canvas._last_buff
+        if after.shape != before.shape or canvas._current_image_mode == "full":
+            self.changed_at = np.full(after.shape, now)
+        else:
+            self.changed_at[after != before] = now
+        return png
 
 
 def use_ipympl(backend):

@@ -52,6 +52,11 @@ class ExploreApp(RaceApp):
 
     def _update_panels(self, shown):
         (racer,) = self._racers
+        if racer.path is None:  # its run failed: nothing to show
+            self._series_path = None
+            for line in (self.loss_line, *self.state_lines.values()):
+                line.set_data([], [])
+            return
         if racer.path is not self._series_path:  # a new run: its diagnostics, and fitted axes
             first, self._series_path = self._series_path is None, racer.path
             self._series = racer.optimizer.diagnostics(racer.path)

@@ -12,6 +12,7 @@ from ..surfaces import get_surface, momentum_optimum, momentum_stability_limit
 from ..trajectory import check_steps, run, suggested_lr, sweep
 from .canvas import LiveCanvas
 from .controls import bind, has_slider, hyperparameter_slider, noise_slider
+from .errors import ErrorArea
 
 __all__ = ["PhaseMap"]
 
@@ -39,19 +40,22 @@ class PhaseMap:
                           "hyperparameters": {k: v for k, v in values.items() if k not in (x, y)}}
         lr = suggested_lr(name, surface, start, min(steps, 200))
         self.grids = {axis: _grid(axis, lr, cells) for axis in (x, y)}
+        self.errors = ErrorArea()  # what the last event raised, shown under the app
+        on_setting = self.errors.guard(self._on_setting, recover=self._blank)
         self.controls = {k: hyperparameter_slider(k, v, continuous=False)
                          for k, v in self._settings["hyperparameters"].items() if has_slider(k)}
         for key, control in self.controls.items():
-            bind(control, self._settings["hyperparameters"], key, self._on_setting)
+            bind(control, self._settings["hyperparameters"], key, on_setting)
         self.controls["noise"] = noise_slider(continuous=False)
-        bind(self.controls["noise"], self._settings, "noise", self._on_setting)
+        bind(self.controls["noise"], self._settings, "noise", on_setting)
         self.info, self.cell, self.path, self.result = widgets.HTML(), None, None, None
         self.canvas = LiveCanvas((9, 4), backend)
         self.figure = self.canvas.figure
         self._make_figure()
         self.widget = widgets.VBox([self.canvas.widget, self.info,
                                     widgets.HBox(list(self.controls.values()),
-                                                 layout=widgets.Layout(flex_flow="row wrap"))])
+                                                 layout=widgets.Layout(flex_flow="row wrap")),
+                                    self.errors.widget])
         self._paint()
         self.canvas.draw_first_frame()
 
@@ -69,7 +73,7 @@ class PhaseMap:
     def show_cell(self, i, j, redraw=True):
         """Draw the path of the setting in column i (x) and row j (y) of the map."""
         settings = self._cell_hyperparameters(i, j)
-        self.cell = (i, j)
+        self.cell, self.path = (i, j), None  # no old path for a new cell, even if run raises
         self.path = run(get_optimizer(self.name)(**settings), self.surface, start=self.start,
                         steps=self.steps, noise=self._settings["noise"], seed=0)
         self.path_line.set_data(self.path.points[:, 0], self.path.points[:, 1])
@@ -108,8 +112,9 @@ class PhaseMap:
         self.cell_label = self.axes["path"].text(0.5, 1.02, "", ha="center", fontsize=9,
                                                  transform=self.axes["path"].transAxes)
         self.canvas.add_animated(self.path_line, self._cell_marker, self.cell_label)
-        figure.canvas.mpl_connect("button_press_event", self._on_pointer)
-        figure.canvas.mpl_connect("motion_notify_event", self._on_pointer)
+        on_pointer = self.errors.guard(self._on_pointer, recover=self._blank_path)
+        figure.canvas.mpl_connect("button_press_event", on_pointer)
+        figure.canvas.mpl_connect("motion_notify_event", on_pointer)
 
     def _draw_theory(self, ax):
         """The heavy ball's stability limit and Polyak's optimum on Momentum's map."""
@@ -155,6 +160,22 @@ class PhaseMap:
         self.info.value = text
         self.show_cell(_nearest(self.grids[self.x], best[self.x], self.x),
                        _nearest(self.grids[self.y], best[self.y], self.y), redraw=False)
+
+    def _blank(self):
+        """After a failed recomputation: no map and no path, rather than the old ones."""
+        self.result = None
+        self.mesh.set_array(np.ma.masked_all(self.mesh.get_array().shape))
+        self.info.value = ""
+        self._blank_path(redraw=False)
+        self.canvas.redraw()
+
+    def _blank_path(self, redraw=True):
+        """After a failed run of a cell: no path, rather than the old one."""
+        self.path = None
+        self.path_line.set_data([], [])
+        self.cell_label.set_text("")
+        if redraw:
+            self.canvas.blit()
 
     def _on_pointer(self, event):
         if event.inaxes is not self.axes["map"] or event.xdata is None:

@@ -17,6 +17,7 @@ from ..surfaces import get_surface
 from ..trajectory import check_steps, suggested_lr
 from .canvas import LiveCanvas
 from .controls import bind, has_slider, hyperparameter_slider, race_controls
+from .errors import ErrorArea
 from .racers import make_racers, scoreboard_html
 
 __all__ = ["RaceApp"]
@@ -39,9 +40,11 @@ class RaceApp:
         self.canvas = LiveCanvas(self.FIGSIZE, backend)
         self.figure = self.canvas.figure
         self.scoreboard = widgets.HTML()
+        self.errors = ErrorArea()  # what the last event raised, shown under the app
         self.controls = self._make_controls()
         self._make_figure()
         self.widget = self._layout()
+        self.widget.children += (self.errors.widget,)
         self._run_all()
         self.canvas.draw_first_frame()
 
@@ -55,7 +58,8 @@ class RaceApp:
 
     @property
     def paths(self):
-        """The current Trajectory of each optimizer, by name."""
+        """The current Trajectory of each optimizer, by name (None for one whose last run
+        raised: its error is shown under the app and in the scoreboard)."""
         return {r.name: r.path for r in self._racers}
 
     @property
@@ -123,16 +127,16 @@ class RaceApp:
             for param in filter(has_slider, values):
                 r.sliders[param] = hyperparameter_slider(param, values[param], continuous)
                 bind(r.sliders[param], values, param,
-                     self._unless_holding(functools.partial(self._on_hyperparameter, r)))
+                     self._reaction(functools.partial(self._on_hyperparameter, r)))
                 controls[self.CONTROL_KEY.format(name=r.name, param=param)] = r.sliders[param]
         controls.update(race_controls(self.surface, self.steps, continuous))
         for key, reaction in (("noise", self._on_run_setting), ("schedule", self._on_run_setting),
                               ("steps", self._on_steps), ("surface", self._on_surface),
                               ("frame", self._on_frame)):
-            bind(controls[key], self._settings, key, self._unless_holding(reaction))
-        controls["back"].on_click(lambda _: self._move_frame(-1))
-        controls["forward"].on_click(lambda _: self._move_frame(+1))
-        controls["reset"].on_click(lambda _: self.reset())
+            bind(controls[key], self._settings, key, self._reaction(reaction))
+        controls["back"].on_click(self._guard(lambda _: self._move_frame(-1)))
+        controls["forward"].on_click(self._guard(lambda _: self._move_frame(+1)))
+        controls["reset"].on_click(self._guard(lambda _: self.reset()))
         return controls
 
     def _make_figure(self):
@@ -150,7 +154,7 @@ class RaceApp:
                                bbox=dict(facecolor="white", edgecolor="#B00000", alpha=0.9))
         self.canvas.add_animated(*(r.line for r in self._racers), self._start_marker, self.message)
         self._make_panels(figure)
-        figure.canvas.mpl_connect("button_press_event", self._on_click)
+        figure.canvas.mpl_connect("button_press_event", self._guard(self._on_click))
 
     def _layout(self):
         c = self.controls
@@ -220,12 +224,22 @@ class RaceApp:
         finally:
             self._holding = False
 
-    def _unless_holding(self, reaction):
-        """``reaction``, skipped while code changes several controls at once (see _hold)."""
+    def _reaction(self, reaction):
+        """``reaction`` as a control's callback: skipped while code changes several controls
+        at once (see _hold), and guarded (see _guard)."""
         def react():
             if not self._holding:
                 reaction()
-        return react
+        return self._guard(react)
+
+    def _guard(self, callback):
+        """``callback``, its exception shown under the app, after which the app repaints what
+        its state now is (a racer whose run failed has no path)."""
+        return self.errors.guard(callback, recover=self._repaint)
+
+    def _repaint(self):
+        self._paths_changed()
+        self.canvas.redraw()
 
     # --- drawing ----------------------------------------------------------------------------
 
@@ -241,15 +255,22 @@ class RaceApp:
         self._contour = contour(self.surface, self.axes["paths"])
 
     def _run_all(self):
+        """Run every racer (one that raises has no path), then raise the first error."""
+        errors = []
         for r in self._racers:
-            r.run(self._settings)
+            try:
+                r.run(self._settings)
+            except Exception as error:  # noqa: BLE001 -- raised below, after the others ran
+                errors.append(error)
         self._paths_changed()
+        if errors:
+            raise errors[0]
 
     def _paths_changed(self):
         """After any path changed: the message and the scoreboard, then the shown frame.
         (Play only moves the frame: see _show_frame.)"""
         diverged = [f"{r.name} at step {r.path.diverged_at}" for r in self._racers
-                    if r.path.diverged_at is not None]
+                    if r.path is not None and r.path.diverged_at is not None]
         # One line: each line of text costs ~2 ms to render on every event.
         if len(diverged) == 1:
             self.message.set_text(diverged[0].replace(" at", " diverged at") + ": try a smaller lr")
@@ -265,7 +286,8 @@ class RaceApp:
         shown = min(self._settings["frame"], self.steps) + 1
         self._start_marker.set_data([self.start[0]], [self.start[1]])
         for r in self._racers:
-            r.line.set_data(r.path.points[:shown, 0], r.path.points[:shown, 1])
+            points = r.path.points[:shown] if r.path is not None else np.empty((0, 2))
+            r.line.set_data(points[:, 0], points[:, 1])
         self._update_panels(shown)
 
 

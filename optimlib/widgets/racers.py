@@ -27,10 +27,20 @@ class Racer:
         style = line_style(name, index)
         self.color, self.marker = style["color"], style["marker"]
         self.symbol = MARKERS_HTML.get(name, "●")
-        self.optimizer = self.path = self.line = None
+        self.optimizer = self.path = self.line = self.error = None
 
     def run(self, settings):
-        """Run on the app's settings; keep the optimizer that ran and its path."""
+        """Run on the app's settings; keep the optimizer that ran and its path. If the run
+        raises, the racer has no path (``path`` is None, ``error`` says why) and the error
+        goes on: an old path is never shown for new settings."""
+        self.optimizer = self.path = self.error = None
+        try:
+            self._run(settings)
+        except Exception as error:
+            self.error = error
+            raise
+
+    def _run(self, settings):
         steps = settings["steps"]
         if self.own is not None:
             optimizer = copy.deepcopy(self.own)
@@ -67,7 +77,9 @@ def scoreboard_html(racers, hyperparameters, surface, tol):
                 tag="th")]
     for r in racers:
         path = r.path
-        if path.diverged_at is not None:
+        if path is None:
+            loss, reached = "—", f"<b style='color:#B00000'>failed: {type(r.error).__name__}</b>"
+        elif path.diverged_at is not None:
             loss, reached = "—", f"<b style='color:#B00000'>diverged at step {path.diverged_at}</b>"
         else:
             loss = f"{path.losses[-1] - loss_range(surface)[0]:.2e}"
