@@ -64,6 +64,10 @@ def fresh_like(app, make):
     fresh.controls["schedule"].value = settings["schedule"]
     fresh.controls["noise"].value = settings["noise"]
     fresh.controls["frame"].value = settings["frame"]
+    if "state" in app.axes:
+        # explore keeps its state panel's scale while a slider moves (no full redraw per
+        # event), so its limits depend on the way there: give the fresh app the same ones
+        fresh.axes["state"].set_ylim(app.axes["state"].get_ylim())
     return fresh, Browser(fresh).shown
 
 
