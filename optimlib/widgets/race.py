@@ -227,10 +227,12 @@ class RaceApp:
     def _reaction(self, reaction):
         """``reaction`` as a control's callback: skipped while code changes several controls
         at once (see _hold), and guarded (see _guard)."""
-        def react():
+        guarded = self._guard(reaction)
+
+        def react():  # a skipped event neither runs nor clears the message of the last one
             if not self._holding:
-                reaction()
-        return self._guard(react)
+                guarded()
+        return react
 
     def _guard(self, callback):
         """``callback``, its exception shown under the app, after which the app repaints what
