@@ -17,7 +17,7 @@ import numpy as np
 
 __all__ = ["OPTIMIZERS", "MORE_OPTIMIZERS", "HYPERPARAMETERS", "Range", "get_optimizer", "Optimizer",
            "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW", "SCHEDULES",
-           "Scheduled"]
+           "Scheduled", "check_hyperparameter"]
 
 
 class Range(NamedTuple):
@@ -53,7 +53,7 @@ HYPERPARAMETERS = {
 and maps, and the tests read."""
 
 
-def _checked(name, value):
+def check_hyperparameter(name, value):
     """Return ``value`` as a float (or a read-only float array) once it is in its range."""
     array = np.asarray(value)
     if array.dtype.kind not in "iuf":
@@ -94,7 +94,8 @@ class Optimizer:
     def __init__(self, **hyperparameters):
         """Keep the hyperparameters, each checked against its range in HYPERPARAMETERS
         (a name the table does not know is kept as it is)."""
-        hyperparameters = {name: _checked(name, value) if name in HYPERPARAMETERS else value
+        hyperparameters = {name: check_hyperparameter(name, value) if name in HYPERPARAMETERS
+                           else value
                            for name, value in hyperparameters.items()}
         shapes = {name: np.shape(value) for name, value in hyperparameters.items()}
         try:

@@ -71,10 +71,6 @@ class LiveCanvas:
             artist.set_animated(True)
         self._animated.extend(artists)
 
-    def forget_background(self):
-        """Something static changed (e.g. an axis limit): the next blit draws everything."""
-        self._background = None
-
     @contextlib.contextmanager
     def repainting(self, *artists, region=None):
         """Change static ``artists`` in this block (an axis's limits, a mesh's colours): then

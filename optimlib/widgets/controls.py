@@ -10,7 +10,7 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
-from ..optimizers import HYPERPARAMETERS, SCHEDULES, _checked
+from ..optimizers import HYPERPARAMETERS, SCHEDULES, check_hyperparameter
 from ..surfaces import SURFACES
 
 __all__ = ["ExactSlider", "bind", "has_slider", "hyperparameter_slider", "noise_slider",
@@ -168,7 +168,7 @@ def hyperparameter_slider(name, value, continuous):
     scale = "log" if allowed.log_scale else "nines" if allowed.nines else "linear"
     span = functools.partial(_around, allowed.shown) if scale == "log" else allowed.shown
     return ExactSlider(name, value, span, allowed.step, scale,
-                       functools.partial(_checked, name), continuous)
+                       functools.partial(check_hyperparameter, name), continuous)
 
 
 def noise_slider(continuous):
