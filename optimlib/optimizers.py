@@ -10,10 +10,13 @@ that turn bad input into a clear error (and leave ``params`` untouched), ``reset
 inspectable ``state``, and hyperparameters that may be arrays. An ``lr`` of shape (N, 1)
 with params of shape (N, 2) runs N settings at once, as one vectorised batch.
 """
+import numbers
 from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
+
+from .checks import check_count
 
 __all__ = ["OPTIMIZERS", "MORE_OPTIMIZERS", "HYPERPARAMETERS", "Range", "get_optimizer", "Optimizer",
            "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW", "SCHEDULES",
@@ -54,10 +57,17 @@ and maps, and the tests read."""
 
 
 def check_hyperparameter(name, value):
-    """Return ``value`` as a float (or a read-only float array) once it is in its range."""
+    """Return ``value`` as a float (or a read-only float array) once it is in its range.
+
+    An array holds one value per setting of a batch: shape (N, 1) against params of shape
+    (N, 2). Shape (2,) would broadcast too, and quietly give x and y rates of their own.
+    """
     array = np.asarray(value)
     if array.dtype.kind not in "iuf":
         raise TypeError(f"{name} must be a real number or an array of them, got {value!r}")
+    if array.ndim and array.shape[-1] != 1:
+        raise ValueError(f"{name} must be a number, or for N settings at once an array of shape "
+                         f"(N, 1); got shape {array.shape}")
     array = array.astype(float)
     bounds = HYPERPARAMETERS[name]
     above = array >= bounds.low if bounds.low_inclusive else array > bounds.low
@@ -69,8 +79,8 @@ def check_hyperparameter(name, value):
             raise ValueError(f"{name}={float(array)!r} is out of range: need {allowed}")
         return float(array)
     if not ok.all():
-        index = tuple(int(i) for i in np.argwhere(~ok)[0])
-        raise ValueError(f"{name}[{index}]={float(array[index])!r} is out of range: need {allowed}")
+        setting = ", ".join(str(i) for i in np.argwhere(~ok)[0][:-1]) or "0"  # the last axis is 1
+        raise ValueError(f"{name}[{setting}]={float(array[~ok][0])!r} is out of range: need {allowed}")
     array.flags.writeable = False
     return array
 
@@ -87,6 +97,11 @@ class Optimizer:
     A rule only defines ``__init__`` (its hyperparameters) and ``_update`` (its equation);
     ``state_names`` lists the attributes that hold its state, and ``_state_diagnostics``
     says what that state means (see ``diagnostics``).
+
+    The state belongs to one model. As in the book, it is kept by the keys of ``params``:
+    an optimizer used on a second model with the same keys and shapes carries the first
+    one's velocity (or accumulators) over, and cannot tell. Call ``reset()`` in between,
+    or give each model an optimizer of its own.
     """
 
     state_names = ()
@@ -169,9 +184,10 @@ class Optimizer:
                 if not isinstance(a, np.ndarray):
                     raise TypeError(f"{what}[{key!r}] must be a numpy array of floats, "
                                     f"got {type(a).__name__}")
-                if a.dtype.kind != "f":
+                if a.dtype.kind != "f" or a.dtype.itemsize < 4:
                     raise TypeError(f"{what}[{key!r}] has dtype {a.dtype}; it must be a float "
-                                    f"array, e.g. np.asarray(x, dtype=float)")
+                                    f"array of float64 or float32 (float16's 3 digits lose the "
+                                    f"steps and squared gradients), e.g. np.asarray(x, dtype=float)")
             if grads[key].shape != p.shape:
                 raise ValueError(f"grads[{key!r}] has shape {grads[key].shape} but "
                                  f"params[{key!r}] has shape {p.shape}")
@@ -423,19 +439,26 @@ class Scheduled:
       cosine from 1 down to 0 over the remaining ``total - warmup`` steps (Goyal et al. 2017
       for the warmup); ``warmup <= total``.
 
-    ``Scheduled(Adam(lr=0.1), "cosine", total=300)`` is used like any optimizer.
+    ``Scheduled(Adam(lr=0.1), "cosine", total=300)`` is used like any optimizer. Yours too:
+    it needs an ``lr`` attribute and ``update(params, grads)`` (and is reset if it has
+    ``reset()``). A Scheduled has an ``lr`` as well, its base rate, so schedules nest and
+    their factors multiply: ``Scheduled(Scheduled(SGD(0.1), "warmup", total=100), "step")``.
     """
 
     def __init__(self, optimizer, schedule="cosine", total=100, every=30, drop=0.5, warmup=10):
+        if not hasattr(optimizer, "lr") or not callable(getattr(optimizer, "update", None)):
+            raise TypeError(f"Scheduled needs an optimizer with an lr and update(params, grads), "
+                            f"got {optimizer!r}")
         if schedule not in SCHEDULES:
             raise ValueError(f"unknown schedule {schedule!r}; choose one of: {', '.join(SCHEDULES)}")
-        for name, value in (("total", total), ("every", every), ("warmup", warmup)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        total, every, warmup = (check_count(name, value) for name, value in
+                                (("total", total), ("every", every), ("warmup", warmup)))
         if schedule == "warmup" and warmup > total:
             raise ValueError(f"warmup={warmup!r} is longer than total={total!r}: need warmup <= total")
-        if isinstance(drop, bool) or not isinstance(drop, (int, float)) or not 0 < drop <= 1:
-            raise ValueError(f"drop={drop!r} is out of range: need 0 < drop <= 1")
+        if isinstance(drop, bool) or not isinstance(drop, numbers.Real):
+            raise TypeError(f"drop must be a number, got {drop!r}")
+        if not 0 < drop <= 1:
+            raise ValueError(f"drop={float(drop)!r} is out of range: need 0 < drop <= 1")
         self.drop = float(drop)
         self.optimizer, self.schedule = optimizer, schedule
         self.total, self.every, self.warmup = total, every, warmup
@@ -455,27 +478,43 @@ class Scheduled:
         return _cosine(t - self.warmup, self.total - self.warmup)
 
     @property
+    def lr(self):
+        """The base learning rate, which the schedule multiplies (an outer schedule sets it)."""
+        return self.base_lr
+
+    @lr.setter
+    def lr(self, value):
+        self.base_lr = value
+
+    @property
     def hyperparameters(self):
-        return self.optimizer.hyperparameters
+        return getattr(self.optimizer, "hyperparameters", {"lr": self.base_lr})
 
     @property
     def state(self):
-        return {**self.optimizer.state, "lr_t": self.lr_t}
+        # an inner schedule's lr_t wins: that is the rate the rule took
+        return {"lr_t": self.lr_t, **getattr(self.optimizer, "state", {})}
 
-    def diagnostics(self, path):
-        """The wrapped optimizer's ``diagnostics``, at the learning rate of each step."""
+    def diagnostics(self, path, lr=None):
+        """The wrapped optimizer's ``diagnostics``, at the learning rate of each step (the
+        path's own ``lr_t``; ``lr`` is ignored)."""
         return self.optimizer.diagnostics(path, lr=path.state["lr_t"])
 
     def reset(self):
         self.t, self.lr_t = 0, self.base_lr
         self.optimizer.lr = self.base_lr
-        self.optimizer.reset()
+        if hasattr(self.optimizer, "reset"):
+            self.optimizer.reset()
 
     def update(self, params, grads):
-        self.t += 1
-        self.lr_t = self.base_lr * self.factor(self.t)
-        self.optimizer.lr = self.lr_t
-        self.optimizer.update(params, grads)
+        t = self.t + 1
+        lr_t = self.optimizer.lr = self.base_lr * self.factor(t)
+        try:
+            self.optimizer.update(params, grads)
+        except Exception:
+            self.optimizer.lr = self.lr_t  # the step did not happen: t and lr stay as they were
+            raise
+        self.t, self.lr_t = t, lr_t
 
     def __repr__(self):
         return f"Scheduled({self.optimizer!r}, {self.schedule!r})"

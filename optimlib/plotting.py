@@ -31,9 +31,12 @@ def contour(surface, ax, resolution=300, levels=20):
     x = np.linspace(*surface.xlim, resolution)
     y = np.linspace(*surface.ylim, resolution)
     z = surface.f(*np.meshgrid(x, y))
-    low, span = z.min(), z.max() - z.min()
-    artists = [ax.contour(x, y, z, levels=low + np.geomspace(span * 1e-4, span, levels),
-                          colors="#9a9a9a", linewidths=0.7)]
+    finite = z[np.isfinite(z)]  # a pole on the plot is left out of the levels
+    span = np.ptp(finite) if finite.size else 0.0
+    artists = []
+    if span > 0:  # a flat surface has no contour lines, only its stars and the paths
+        heights = finite.min() + np.geomspace(span * 1e-4, span, levels)
+        artists.append(ax.contour(x, y, z, levels=heights, colors="#9a9a9a", linewidths=0.7))
     if surface.minima:
         mx, my = np.array(surface.minima).T
         artists += ax.plot(mx, my, marker="*", markersize=14, color="#F0E442",
@@ -69,7 +72,7 @@ def plot_paths(surface, paths, ax=None, title=None, legend=True):
 
 def line_style(label, i=0):
     """Colour and marker of an optimizer, by the first word of its label ("SGD lr=0.1")."""
-    name = label.split()[0] if label else ""
+    name = _first_word(label)
     return dict(color=COLORS.get(name, _EXTRA_COLORS[i % len(_EXTRA_COLORS)]),
                 marker=MARKERS.get(name, "o"))
 
@@ -81,12 +84,19 @@ def line_styles(labels):
     styles, named, extra = [], set(), 0
     for i, label in enumerate(labels):
         style = line_style(label, i)
-        name = label.split()[0] if label else ""
+        name = _first_word(label)
         if name in COLORS and name in named:
             style["color"], extra = _EXTRA_COLORS[extra % len(_EXTRA_COLORS)], extra + 1
         named.add(name)
         styles.append(style)
     return styles
+
+
+def _first_word(label):
+    """The optimizer's name in a label: its first word ("SGD lr=0.1" -> "SGD"); a label
+    may be any object, e.g. the int name of an optimizer of your own."""
+    words = str(label).split()
+    return words[0] if words else ""
 
 
 def plot_losses(paths, surface=None, ax=None, title=None):

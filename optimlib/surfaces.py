@@ -49,6 +49,39 @@ class Surface:
         object.__setattr__(self, "minima", minima)
         if minima and self.min_value is None:
             raise ValueError("Surface with minima needs their min_value")
+        self._probe()
+
+    def _probe(self):
+        """Call f and grad once on a 3 x 3 grid over the plot, so that a function that does
+        not take arrays or gives the wrong shape fails here, naming itself, and not later
+        deep inside a run or a plot."""
+        x, y = np.meshgrid(np.linspace(*self.xlim, 3), np.linspace(*self.ylim, 3))
+        z = _real("f", self._call("f", x, y))
+        if np.shape(z) != x.shape:
+            raise ValueError(f"Surface f must return one loss per point, shaped like x "
+                             f"({x.shape} here), got shape {np.shape(z)}; for a constant "
+                             f"write 0 * x + c")
+        gradient = self._call("grad", x, y)
+        if not (isinstance(gradient, (tuple, list, np.ndarray)) and len(gradient) == 2):
+            got = (f"an array of shape {gradient.shape}" if isinstance(gradient, np.ndarray) else
+                   f"{len(gradient)} values" if hasattr(gradient, "__len__") else repr(gradient))
+            raise ValueError(f"Surface grad must return two values (df/dx, df/dy), got {got}")
+        for part, values in zip(("df/dx", "df/dy"), gradient):
+            if np.shape(values) not in (x.shape, ()):
+                raise ValueError(f"Surface grad's {part} must be shaped like x ({x.shape} "
+                                 f"here) or a number, got shape {np.shape(values)}")
+            _real(f"grad's {part}", values)
+
+    def _call(self, what, x, y):
+        """``what`` ("f" or "grad") at the arrays x and y, or an error that names it."""
+        try:
+            with np.errstate(all="ignore"):  # a pole on the plot is allowed
+                values = getattr(self, what)(x, y)
+        except Exception as error:
+            raise TypeError(f"Surface {what} must work element-wise on numpy arrays x and y "
+                            f"(np.sin, not math.sin); on a 3 x 3 grid it raised "
+                            f"{type(error).__name__}: {error}") from error
+        return values
 
     def value(self, points):
         """The loss at points of shape (..., 2)."""
@@ -75,6 +108,13 @@ class Surface:
 
     def __repr__(self):
         return f"<Surface {self.name}: {self.formula}>"
+
+
+def _real(what, values):
+    """``values``, once they are real numbers (not strings, objects or complex)."""
+    if np.asarray(values).dtype.kind not in "biuf":
+        raise TypeError(f"Surface {what} must return real numbers, got {np.asarray(values).dtype}")
+    return values
 
 
 def _floats(what, value, n):

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .optimizers import HYPERPARAMETERS, Optimizer, get_optimizer
+from .checks import check_noise, check_seed, check_steps
+from .optimizers import HYPERPARAMETERS, Optimizer, Scheduled, check_hyperparameter, get_optimizer
 from .surfaces import get_surface
 
-__all__ = ["Sweep", "Trajectory", "run", "steps_to_minimum", "suggested_lr", "sweep"]
+__all__ = ["Sweep", "Trajectory", "check_steps", "run", "steps_to_minimum", "suggested_lr", "sweep"]
 
 ESCAPE = 10
 """A path has diverged once it is this many plot widths outside the plot."""
@@ -53,6 +54,7 @@ def run(optimizer, surface, start=None, steps=100, noise=0.0, seed=None):
     optimizer: an Optimizer (reset first), or any object with ``update(params, grads)``.
     surface: a Surface or the name of a built-in one.
     start: (x, y), or N starts of shape (N, 2); by default the surface's own start.
+    steps: from 1 to MAX_STEPS (100,000): every point and state is kept.
     noise: standard deviation of Gaussian noise added to every gradient component, to
         show what *stochastic* gradients do; ``seed`` makes the noise reproducible.
 
@@ -65,11 +67,7 @@ def run(optimizer, surface, start=None, steps=100, noise=0.0, seed=None):
     start = np.array(surface.start if start is None else start, dtype=float)
     if start.ndim not in (1, 2) or start.shape[-1] != 2 or not np.isfinite(start).all():
         raise ValueError(f"start must be finite (x, y) or an (N, 2) array, got {start.tolist()}")
-    steps = check_steps(steps)
-    noise = np.asarray(noise, dtype=float)
-    if not (np.isfinite(noise) & (noise >= 0)).all():
-        raise ValueError(f"noise must be finite and >= 0, got {noise.tolist()}")
-
+    steps, noise, seed = check_steps(steps), check_noise(noise), check_seed(seed)
     batch = [np.shape(h) for h in getattr(optimizer, "hyperparameters", {}).values()]
     try:
         shape = np.broadcast_shapes(start.shape, *batch)
@@ -152,22 +150,38 @@ class Sweep:
     final_loss: the loss after the last step (NaN where the run diverged).
     steps_to_tol: the first step within ``tol`` of a minimum, -1 for never.
     diverged: whether the run diverged.
+    tol, steps: the sweep's tolerance and number of steps.
     """
 
     axes: dict
     final_loss: np.ndarray
     steps_to_tol: np.ndarray
     diverged: np.ndarray
+    tol: float
+    steps: int
 
     def best(self):
-        """The setting that got within tol soonest (ties: lowest final loss), as a dict;
-        if none did, the one with the lowest final loss."""
-        reached = self.steps_to_tol >= 0
-        key = np.where(reached, self.steps_to_tol, np.inf)
+        """The setting that came within tol soonest without diverging (ties: lowest final
+        loss), as a dict, e.g. ``{"lr": 0.5}``. If none came within tol, the one with the
+        lowest final loss; ``arrived.any()`` tells the two apart. (Notebook 08b tunes SGD
+        on Rosenbrock this way, where no rate arrives within 1,000 steps.)
+
+        Raises ValueError if every run diverged: then there is nothing to rank, and naming
+        one of them would look like an answer.
+        """
+        if self.diverged.all():
+            raise ValueError(f"all {self.diverged.size} settings diverged within {self.steps} "
+                             f"steps, so none is best: try smaller values or less noise")
+        key = np.where(self.arrived, self.steps_to_tol, np.inf)
         loss = np.where(np.isnan(self.final_loss), np.inf, self.final_loss)
         index = np.lexsort((loss.ravel(), key.ravel()))[0]
         where = np.unravel_index(index, self.final_loss.shape)
         return {name: float(values[i]) for (name, values), i in zip(self.axes.items(), where)}
+
+    @property
+    def arrived(self):
+        """Whether each setting came within tol of a minimum and did not diverge."""
+        return (self.steps_to_tol >= 0) & ~self.diverged
 
 
 def sweep(optimizer, surface, start=None, steps=100, tol=0.01, noise=0.0, seed=None,
@@ -186,7 +200,10 @@ def sweep(optimizer, surface, start=None, steps=100, tol=0.01, noise=0.0, seed=N
     fixed = {k: v for k, v in hyperparameters.items() if k not in axes}
     if len(axes) > 2 or any(v.ndim != 1 or v.size == 0 for v in axes.values()):
         raise ValueError(f"sweep takes up to two 1-D grids, got {({k: v.shape for k, v in axes.items()})}")
-    steps = check_steps(steps)
+    for name, grid in axes.items():  # one grid at a time, so that an error says which entry
+        if name in HYPERPARAMETERS:
+            check_hyperparameter(name, grid[:, None])
+    steps, noise, seed = check_steps(steps), check_noise(noise), check_seed(seed)
     if not surface.minima:
         raise ValueError(f"surface {surface.name!r} states no minima to reach")
     grids = np.meshgrid(*axes.values(), indexing="ij")
@@ -205,34 +222,48 @@ def sweep(optimizer, surface, start=None, steps=100, tol=0.01, noise=0.0, seed=N
     first_near = np.where(near(p), 0, -1)
     diverged = np.zeros(count, dtype=bool)
     with np.errstate(all="ignore"):
-        for k in _descend(optimizer, surface, p, steps, float(noise), seed):
+        for k in _descend(optimizer, surface, p, steps, noise, seed):
             loss = surface.value(p)
             diverged |= ~np.isfinite(p).all(axis=1) | ~np.isfinite(loss) | _escaped(surface, p)
             first_near[(first_near < 0) & ~diverged & near(p)] = k
     final = np.where(diverged, np.nan, loss)
-    return Sweep(axes, final.reshape(shape), first_near.reshape(shape), diverged.reshape(shape))
-
-
-def check_steps(steps):
-    """``steps`` as an int, or a clear error if it is not a positive integer."""
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
-    return int(steps)
+    return Sweep(axes, final.reshape(shape), first_near.reshape(shape), diverged.reshape(shape),
+                 tol, steps)
 
 
 def _descend(optimizer, surface, p, steps, noise, seed):
     """Take ``steps`` steps of ``optimizer`` on ``surface``, changing ``p`` in place, and
     yield the step number after each. The input is checked on the first step only."""
-    rng, noisy, update = np.random.default_rng(seed), bool(np.any(noise)), optimizer.update
+    rng, noisy = np.random.default_rng(seed), bool(np.any(noise))
+    # after the checked first step, the lean path of a built-in rule
+    update = optimizer._update if isinstance(optimizer, Optimizer) else optimizer.update
     for k in range(1, steps + 1):
         grad = np.empty_like(p)
         grad[..., 0], grad[..., 1] = surface.grad(p[..., 0], p[..., 1])
         if noisy:
             grad += noise * rng.standard_normal(p.shape)
-        update({"xy": p}, {"xy": grad})
-        if isinstance(optimizer, Optimizer):
-            update = optimizer._update  # checked once; from here on the lean path
+        if k == 1:
+            _first_update(optimizer, p, grad)
+        else:
+            update({"xy": p}, {"xy": grad})
         yield k
+
+
+def _first_update(optimizer, p, grad):
+    """The first step, checked: ``update`` must change ``params`` in place, as the book's
+    optimizers do, or the path would stand still without a word."""
+    params, before = {"xy": p}, p.copy()
+    optimizer.update(params, {"xy": grad})
+    name = type(optimizer).__name__
+    if params["xy"] is not p:
+        raise TypeError(f"optimizer {name}: its update() put a new array into params; it must "
+                        f"change params in place: params[key] -= lr * grads[key], not "
+                        f"params[key] = params[key] - lr * grads[key]")
+    # A built-in rule's step may round away (a tiny lr near a minimum): only an own one is suspect.
+    if not isinstance(optimizer, (Optimizer, Scheduled)) and grad.any() and np.array_equal(p, before):
+        raise ValueError(f"optimizer {name}: its update() left params unchanged although the "
+                         f"gradient is not zero; it must change params in place: "
+                         f"params[key] -= lr * grads[key]")
 
 
 def _escaped(surface, points):

@@ -335,7 +335,7 @@ def test_every_hyperparameter_has_one_range_and_its_shown_span_is_allowed():
 
 
 def test_bad_entry_of_an_array_hyperparameter_is_located():
-    with pytest.raises(ValueError, match=r"momentum\[\(2, 0\)\]=1\.0 is out of range"):
+    with pytest.raises(ValueError, match=r"momentum\[2\]=1\.0 is out of range"):
         Momentum(momentum=np.array([[0.1], [0.5], [1.0]]))
 
 
