@@ -6,10 +6,11 @@ INSTALLED := $(VENV)/.installed
 
 .PHONY: install lab test e2e site present bench
 
-$(INSTALLED): pyproject.toml binder/overrides.json
+$(INSTALLED): pyproject.toml requirements/classroom.txt requirements/test.txt binder/overrides.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# the classroom's exact set (requirements/), and optimlib itself, editable
+	$(BIN)/python -m pip install --quiet -r requirements/test.txt -e .
 	# JupyterLab's defaults for this environment: no "get news?" prompt over the sliders
 	$(BIN)/python binder/install_overrides.py
 	touch $@
@@ -24,17 +25,17 @@ test: install
 
 # JupyterLab in headless Chromium: installs chromium (apt-get) and playwright when missing.
 e2e: install
-	$(BIN)/python -m pip install --quiet -e '.[test,e2e,site,present]'
+	$(BIN)/python -m pip install --quiet -r requirements/tools.txt
 	OPTIMLIB_E2E=1 $(BIN)/python -m pytest tests/e2e -s
 
 # every notebook, executed, as static pages for a USB stick: no network, no Python needed
 site: install
-	$(BIN)/python -m pip install --quiet -e '.[site]'
+	$(BIN)/python -m pip install --quiet -r requirements/tools.txt
 	$(BIN)/python docs/build_site.py site
 
 # lecture mode: the race and explore apps served by Voila, code hidden, sliders live
 present: install
-	$(BIN)/python -m pip install --quiet -e '.[present]'
+	$(BIN)/python -m pip install --quiet -r requirements/tools.txt
 	$(BIN)/voila notebooks/present
 
 bench: install

@@ -5,6 +5,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -16,15 +19,28 @@ def pyproject():
     return tomllib.loads((ROOT / "pyproject.toml").read_text())
 
 
-def pins(requirements):
-    """{name: version} of 'name==version' requirements that apply on Python 3.11."""
+def requirement_lines(path):
+    """The requirements of a pip file and the files it includes (-r), comments dropped."""
+    lines = []
+    for line in path.read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line.startswith("-r "):
+            lines += requirement_lines(path.parent / line[3:].strip())
+        elif line:
+            lines.append(line)
+    return lines
+
+
+def pins(lines, python="3.11"):
+    """{name: version} of the 'name==version' requirements that apply on ``python``."""
     found = {}
-    for line in requirements:
-        requirement, _, marker = line.partition(";")
-        if "<" in marker and "3.11" in marker:
+    for line in lines:
+        requirement = Requirement(line)
+        if requirement.marker and not requirement.marker.evaluate({"python_version": python}):
             continue
-        name, _, version = requirement.strip().partition("==")
-        found[name] = version
+        (specifier,) = requirement.specifier
+        assert specifier.operator == "==", line
+        found[canonicalize_name(requirement.name)] = specifier.version
     return found
 
 
@@ -33,15 +49,52 @@ def environment_pins(path):
     return pins(line[2:] for line in lines if line.startswith("- ") and "==" in line)
 
 
-def test_every_dependency_is_pinned(pyproject):
-    deps = pyproject["project"]["dependencies"] + pyproject["project"]["optional-dependencies"]["test"]
-    assert all("==" in d for d in deps), deps
+def declared(pyproject):
+    """{name: Requirement} of everything pyproject.toml asks for, extras included."""
+    project = pyproject["project"]
+    found = {}
+    for line in [*project["dependencies"], *sum(project["optional-dependencies"].values(), [])]:
+        requirement = Requirement(line)
+        found[canonicalize_name(requirement.name)] = requirement
+    return found
+
+
+def test_the_library_declares_ranges_not_pins_and_no_jupyterlab(pyproject):
+    """A library does not own its users' environment (issue 12): only lower bounds, each the
+    version that CI tests (requirements/lowest.txt), and no JupyterLab among its dependencies."""
+    lowest = pins(requirement_lines(ROOT / "requirements/lowest.txt"))
+    for name, requirement in declared(pyproject).items():
+        (specifier,) = requirement.specifier
+        assert specifier.operator == ">=", requirement
+        if name not in ("playwright", "django-static-mathjax", "voila"):  # tools, not tested low
+            assert Version(lowest[name]) == Version(specifier.version), name
+    runtime = {canonicalize_name(Requirement(d).name) for d in pyproject["project"]["dependencies"]}
+    assert "jupyterlab" not in runtime and runtime <= set(lowest)
+    # the lowest environment also holds a JupyterLab that is not the classroom's, to show that
+    # installing optimlib keeps it
+    classroom = pins(requirement_lines(ROOT / "requirements/classroom.txt"))
+    assert lowest["jupyterlab"] != classroom["jupyterlab"]
+
+
+@pytest.mark.parametrize("python", ["3.10", "3.11", "3.12"])
+def test_the_classroom_set_is_exact_and_inside_the_librarys_ranges(pyproject, python):
+    exact = pins(requirement_lines(ROOT / "requirements/tools.txt"), python)
+    for name, requirement in declared(pyproject).items():
+        assert requirement.specifier.contains(exact[name]), (name, exact[name])
+    assert {"jupyterlab", "numpy", "matplotlib", "ipympl", "ipywidgets", "scikit-learn"} <= set(exact)
 
 
 @pytest.mark.parametrize("path", ["environment.yml", "binder/environment.yml"])
-def test_conda_environments_pin_what_pyproject_pins(path, pyproject):
-    assert environment_pins(ROOT / path) == pins(pyproject["project"]["dependencies"])
+def test_conda_environments_pin_the_classroom_set(path):
+    assert environment_pins(ROOT / path) == pins(requirement_lines(ROOT / "requirements/classroom.txt"))
     assert "python=3.11" in (ROOT / path).read_text()
+
+
+def test_make_installs_the_classroom_set_and_ci_checks_the_lowest():
+    makefile, ci = (ROOT / "Makefile").read_text(), (ROOT / ".ci/run").read_text()
+    assert "-r requirements/test.txt" in makefile and "-r requirements/tools.txt" in makefile
+    assert re.search(r"^bash \.ci/lowest$", ci, re.M)
+    assert "-r requirements/lowest.txt" in (ROOT / ".ci/lowest").read_text()
 
 
 def test_binder_installs_the_package():
@@ -187,3 +240,18 @@ def test_the_makefile_has_every_command_the_readme_names():
     targets = set(re.findall(r"^([\w-]+):", (ROOT / "Makefile").read_text(), re.M))
     for command in set(re.findall(r"`make (\w+)`", (ROOT / "README.md").read_text())):
         assert command in targets, command
+
+
+def test_each_notebook_stops_at_once_on_an_older_optimlib():
+    """A hub updates notebooks on every click but optimlib only when its admin reinstalls it:
+    each notebook's first cell names the optimlib it was written for (this one), and an
+    older one stops there with one line on what to do."""
+    import optimlib
+    for notebook in NOTEBOOKS:
+        first = next(c for c in json.loads(notebook.read_text())["cells"] if c["cell_type"] == "code")
+        assert f'optimlib.require("{optimlib.__version__}")' in "".join(first["source"]), notebook.name
+    optimlib.require(optimlib.__version__)
+    optimlib.require("0.1")
+    with pytest.raises(ImportError, match=r"needs optimlib 99\.0 or newer, but "
+                       rf"{re.escape(optimlib.__version__)} is installed: run `%pip install -U"):
+        optimlib.require("99.0")
