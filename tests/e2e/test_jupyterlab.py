@@ -103,6 +103,16 @@ def exact_box(slider_locator):
     return slider_locator.locator("xpath=following-sibling::*[1]").locator("input")
 
 
+def grab(page, slider_locator):
+    """Press the mouse on the slider's handle (scrolled into view); return where it is."""
+    slider_locator.scroll_into_view_if_needed()
+    handle = slider_locator.locator(".noUi-handle").bounding_box()
+    x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    return x, y
+
+
 def in_kernel(lab, notebook, code):
     """Run ``code`` in the kernel of the open ``notebook`` (on a connection of our own, not in
     a cell of the page) and return what it printed: what the app holds, read back."""
@@ -293,13 +303,9 @@ def test_start_here_runs_and_its_race_answers_the_mouse(page, lab):
 
     # Drag SGD's lr slider back and forth, timing mouse-move -> changed canvas pixels.
     lr = slider(page, "lr")
-    lr.scroll_into_view_if_needed()
     box = exact_box(lr)
     value_before = box.input_value()
-    handle = lr.locator(".noUi-handle").bounding_box()
-    x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
+    x, y = grab(page, lr)
     latencies = []
     for i in range(24):
         before = canvas.evaluate(FINGERPRINT)
@@ -407,13 +413,9 @@ def drag_then_type(page, lab, notebook, description, held, typed):
     """Drag the slider's handle: the app holds the value its box then shows; type a value in
     the box: the app holds exactly that, and the box shows it."""
     control = slider(page, description)
-    control.scroll_into_view_if_needed()
     box = exact_box(control)
     before = box.input_value()
-    handle = control.locator(".noUi-handle").bounding_box()
-    x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
+    x, y = grab(page, control)
     page.mouse.move(x - 30, y, steps=3)
     page.mouse.up()
     page.wait_for_function("([el, text]) => el.value !== text",
