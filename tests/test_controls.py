@@ -128,3 +128,29 @@ def test_a_phase_maps_sliders_keep_their_values_through_echoes():
     result = m.result
     echo(m.controls["beta2"])
     assert m.settings["hyperparameters"]["beta2"] == 0.995 and m.result is result
+
+
+def test_every_app_tells_the_settings_it_was_built_with_and_keeps_them():
+    """``initial_settings``: what the e2e compares every app in every notebook with, once the
+    browser has drawn its sliders. It reads like ``settings`` and stays what the app was given."""
+    app = notebook_race()
+    given = dict(app.settings)
+    assert dict(app.initial_settings) == given
+    assert {n: v["lr"] for n, v in given["hyperparameters"].items()} == RATES
+    app.controls["SGD.lr"].text.value = "0.5"
+    app.controls["steps"].value = 40
+    app.set_start((1.0, 1.0))
+    app.initial_settings["hyperparameters"]["SGD"]["lr"] = 7.0  # a copy: changes nothing
+    assert dict(app.initial_settings) == given != dict(app.settings)
+    app.reset()
+    assert dict(app.settings) == given
+
+    m = phase_map("Adam", "book", x="lr", y="beta1", steps=20, cells=5, backend="inline",
+                  beta2=0.995)
+    given = dict(m.settings)
+    assert dict(m.initial_settings) == given and given["hyperparameters"]["beta2"] == 0.995
+    m.controls["beta2"].text.value = "0.99"
+    m.controls["noise"].value = 0.5
+    m.initial_settings["hyperparameters"]["beta2"] = 0.9
+    assert dict(m.initial_settings) == given
+    assert (m.settings["hyperparameters"]["beta2"], m.settings["noise"]) == (0.99, 0.5)

@@ -1,5 +1,6 @@
 """The hyperparameter map: steps-to-converge over a grid of two hyperparameters, the path of
 any cell beside it, and, where it applies, the theory drawn on it."""
+import copy
 from types import MappingProxyType
 
 import ipywidgets as widgets
@@ -38,6 +39,7 @@ class PhaseMap:
         self.x, self.y, self.tol = x, y, tol
         self._settings = {"noise": 0.0,
                           "hyperparameters": {k: v for k, v in values.items() if k not in (x, y)}}
+        self._initial = copy.deepcopy(self._settings)
         lr = suggested_lr(name, surface, start, min(steps, 200))
         self.grids = {axis: _grid(axis, lr, cells) for axis in (x, y)}
         self.errors = ErrorArea()  # what the last event raised, shown under the app
@@ -66,6 +68,12 @@ class PhaseMap:
         return MappingProxyType({"surface": self.surface.name, "start": self.start,
                                  "steps": self.steps, "noise": self._settings["noise"],
                                  "hyperparameters": dict(self._settings["hyperparameters"])})
+
+    @property
+    def initial_settings(self):
+        """The settings the map was built with, as ``settings`` gives them: so a test can
+        check that a browser drawing the sliders changed none."""
+        return MappingProxyType({**self.settings, **copy.deepcopy(self._initial)})
 
     def _repr_mimebundle_(self, **kwargs):
         return self.canvas.mimebundle(self.widget, **kwargs)

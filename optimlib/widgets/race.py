@@ -54,7 +54,13 @@ class RaceApp:
     def settings(self):
         """The settings now, as a read-only copy: surface (its name), start, steps, noise,
         schedule, frame (the step shown) and hyperparameters ({optimizer: {name: value}})."""
-        return MappingProxyType({**_copy(self._settings), "surface": self.surface.name})
+        return MappingProxyType(_copy(self._settings, surface=self.surface.name))
+
+    @property
+    def initial_settings(self):
+        """The settings the app was built with, which ``reset`` goes back to, as ``settings``
+        gives them: so a test can check that a browser drawing the sliders changed none."""
+        return MappingProxyType(_copy(self._initial, surface=self._initial["surface"].name))
 
     @property
     def paths(self):
@@ -67,17 +73,9 @@ class RaceApp:
         """The line of each optimizer's path on the contour, by name, up to the step shown."""
         return {r.name: r.line for r in self._racers}
 
-    @property
-    def surface(self):
-        return self._settings["surface"]
-
-    @property
-    def start(self):
-        return self._settings["start"]
-
-    @property
-    def steps(self):
-        return self._settings["steps"]
+    surface = property(lambda self: self._settings["surface"], doc="The Surface raced on now.")
+    start = property(lambda self: self._settings["start"], doc="The common start now, (x, y).")
+    steps = property(lambda self: self._settings["steps"], doc="The number of steps run now.")
 
     def set_start(self, start):
         """Move the common start to (x, y), which must lie inside the plot."""
@@ -293,7 +291,7 @@ class RaceApp:
         self._update_panels(shown)
 
 
-def _copy(settings):
-    """A copy of an app's settings that shares nothing mutable with them."""
+def _copy(settings, **changes):
+    """A copy of an app's settings that shares nothing mutable with them, with ``changes``."""
     return {**settings, "hyperparameters": {name: dict(values) for name, values
-                                            in settings["hyperparameters"].items()}}
+                                            in settings["hyperparameters"].items()}, **changes}

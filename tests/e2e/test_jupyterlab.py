@@ -103,6 +103,16 @@ def exact_box(slider_locator):
     return slider_locator.locator("xpath=following-sibling::*[1]").locator("input")
 
 
+def grab(page, slider_locator):
+    """Press the mouse on the slider's handle (scrolled into view); return where it is."""
+    slider_locator.scroll_into_view_if_needed()
+    handle = slider_locator.locator(".noUi-handle").bounding_box()
+    x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    return x, y
+
+
 def in_kernel(lab, notebook, code):
     """Run ``code`` in the kernel of the open ``notebook`` (on a connection of our own, not in
     a cell of the page) and return what it printed: what the app holds, read back."""
@@ -145,6 +155,95 @@ def show_every_app(page):
     page.wait_for_timeout(1000)
 
 
+# The notebooks with apps, and how many apps each makes.
+APPS = {"00_start_here": 1, "01_sgd": 1, "02_momentum": 1, "03_nesterov": 1, "04_adagrad": 1,
+        "05_rmsprop": 1, "06_adam": 1, "07_race": 1, "08b_hyperparameter_maps": 2,
+        "10_build_your_own": 1}
+
+# Every app alive in the kernel, read back as JSON: the settings it holds and those it was
+# built with; whether its paths (a map: its grid and its path) equal a fresh run of the
+# settings it holds (an optimizer of your own is not run again: the notebook checks it); and,
+# for the apps shown (Out, in the order of the page), each exact box's label and value.
+READBACK = """
+def _readback():
+    import gc, json
+    import numpy as np
+    from optimlib import MORE_OPTIMIZERS, OPTIMIZERS, get_optimizer, run, sweep
+    from optimlib.widgets import PhaseMap, RaceApp
+    from optimlib.widgets.controls import ExactSlider
+
+    def rerun(name, hyperparameters, s, app):
+        return run(get_optimizer(name)(**hyperparameters), app.surface, start=s["start"],
+                   steps=s["steps"], noise=s["noise"], seed=0).points
+
+    def fresh(app, s):
+        same = lambda a, b: bool(np.array_equal(a, b, equal_nan=True))
+        if isinstance(app, PhaseMap):
+            grids = {axis: app.grids[axis] for axis in (app.x, app.y)}
+            result = sweep(app.name, app.surface, start=s["start"], steps=s["steps"],
+                           tol=app.tol, noise=s["noise"], seed=0,
+                           **{**s["hyperparameters"], **grids})
+            cell = {axis: float(grids[axis][i]) for axis, i in zip(grids, app.cell)}
+            return {"map": all(same(getattr(result, k), getattr(app.result, k))
+                               for k in ("final_loss", "steps_to_tol", "diverged")),
+                    "path": same(rerun(app.name, {**s["hyperparameters"], **cell}, s, app),
+                                 app.path.points)}
+        assert s["schedule"] == "constant", s["schedule"]
+        return {name: same(rerun(name, s["hyperparameters"][name], s, app), path.points)
+                if name in {**OPTIMIZERS, **MORE_OPTIMIZERS} else "own: not run again"
+                for name, path in app.paths.items()}
+
+    plain = lambda s: json.loads(json.dumps(dict(s), default=float))
+    apps = [o for o in gc.get_objects() if isinstance(o, (RaceApp, PhaseMap))]
+    shown = {}
+    for key in sorted(Out):
+        if any(Out[key] is app for app in apps) and id(Out[key]) not in shown:
+            shown[id(Out[key])] = key
+    report = []
+    for app in sorted(apps, key=lambda app: shown.get(id(app), float("inf"))):
+        s, given = app.settings, app.initial_settings
+        report.append({
+            "app": f"{type(app).__name__} in Out[{shown[id(app)]}]" if id(app) in shown
+                   else f"{type(app).__name__}, not shown",
+            "held": plain(s), "given": plain(given), "same": dict(s) == dict(given),
+            "fresh": fresh(app, s),
+            "boxes": [[c.slider.description, c.value] for c in app.controls.values()
+                      if isinstance(c, ExactSlider) and id(app) in shown]})
+    print(json.dumps(report))
+
+_readback()
+del _readback
+"""
+
+# Each exact box in the page, in order: the label of its slider and the text it shows.
+BOXES = """() => [...document.querySelectorAll('.widget-slider')]
+    .filter(s => s.nextElementSibling && s.nextElementSibling.classList.contains('widget-text'))
+    .map(s => [s.querySelector('.widget-label').textContent,
+               s.nextElementSibling.querySelector('input').value])"""
+
+
+def assert_every_app_holds_its_values(page, lab, notebook):
+    """Once the browser has drawn every slider, every app in the kernel holds exactly the
+    settings it was built with, its paths are a fresh run of them, and each exact box in the
+    page shows its slider's value (the student reads the box)."""
+    show_every_app(page)
+    report = json.loads(in_kernel(lab, notebook, READBACK))
+    for app in report:
+        held = app["held"]
+        print(f"\n{notebook}, {app['app']}: {held['surface']}, start {held['start']}, "
+              f"{held['steps']} steps, noise {held['noise']}: {held['hyperparameters']}; "
+              f"same as given: {app['same']}; paths as a fresh run: {app['fresh']}")
+    assert len(report) == APPS[notebook.removesuffix(".ipynb")]
+    for app in report:
+        assert app["held"] == app["given"] and app["same"], app["app"]
+        assert all(same in (True, "own: not run again") for same in app["fresh"].values()), app
+    boxes = page.evaluate(BOXES)
+    print(f"{notebook}: the exact boxes show {boxes}")
+    assert len(boxes) == sum(len(app["boxes"]) for app in report)
+    assert [[label, float(text)] for label, text in boxes] == [
+        box for app in report for box in app["boxes"]]
+
+
 # What each notebook's apps must hold once the browser has drawn them: exactly the values the
 # notebook gave (printed in the kernel as JSON, read from Out, where the shown apps are kept).
 EXACT = {
@@ -159,17 +258,32 @@ import json
 app = [o for o in Out.values() if type(o).__name__ == "ExploreApp"][-1]
 print(json.dumps({"given": {"SGD": 0.5}, "held": {"SGD": app.settings["hyperparameters"]["SGD"]["lr"]},
                   "paths": True}))""",
+    "02_momentum.ipynb": """
+import json
+app = [o for o in Out.values() if type(o).__name__ == "ExploreApp"][-1]
+print(json.dumps({"given": {"lr": round(lr_star, 3), "momentum": round(momentum_star, 3)},
+                  "held": {k: app.settings["hyperparameters"]["Momentum"][k]
+                           for k in ("lr", "momentum")},
+                  "paths": True}))""",
     "08b_hyperparameter_maps.ipynb": """
 import json
 app = [o for o in Out.values() if type(o).__name__ == "RaceApp"][-1]
 print(json.dumps({"given": {n: lr for n, (lr, _) in tuned.items()},
                   "held": {n: app.settings["hyperparameters"][n]["lr"] for n in tuned},
                   "paths": True}))""",
+    "10_build_your_own.ipynb": """
+import json
+print(json.dumps({"given": {"Lion": {}}, "held": {"Lion": app.settings["hyperparameters"]["Lion"]},
+                  "paths": np.array_equal(app.paths["Lion"].points, himmelblau_path.points)}))""",
 }
 
 
 def assert_exact(page, lab, notebook):
-    show_every_app(page)
+    """Every app holds what it was built with (see above); and, where EXACT says, what the
+    notebook's own variables say it should hold."""
+    assert_every_app_holds_its_values(page, lab, notebook)
+    if notebook not in EXACT:
+        return
     said = json.loads(in_kernel(lab, notebook, EXACT[notebook]))
     print(f"\n{notebook}: the notebook gave {said['given']}, the app holds {said['held']}")
     assert said["held"] == said["given"] and said["paths"]
@@ -189,13 +303,9 @@ def test_start_here_runs_and_its_race_answers_the_mouse(page, lab):
 
     # Drag SGD's lr slider back and forth, timing mouse-move -> changed canvas pixels.
     lr = slider(page, "lr")
-    lr.scroll_into_view_if_needed()
     box = exact_box(lr)
     value_before = box.input_value()
-    handle = lr.locator(".noUi-handle").bounding_box()
-    x, y = handle["x"] + handle["width"] / 2, handle["y"] + handle["height"] / 2
-    page.mouse.move(x, y)
-    page.mouse.down()
+    x, y = grab(page, lr)
     latencies = []
     for i in range(24):
         before = canvas.evaluate(FINGERPRINT)
@@ -272,16 +382,51 @@ def test_restart_and_run_all_gives_the_same_notebook(page, lab):
     shot(page, "00_after_restart")
 
 
-@pytest.mark.parametrize("name", ["01_sgd", "07_race", "08b_hyperparameter_maps",
-                                  "10_build_your_own"])
+@pytest.mark.parametrize("name", [name for name in APPS if name != "00_start_here"])
 def test_notebook_runs_with_live_canvases(page, lab, name):
+    t0 = time.perf_counter()
     open_notebook(page, lab, f"{name}.ipynb")
     run_all(page)
+    ran = time.perf_counter() - t0
     assert_clean(page)
     assert_solutions_folded(page, f"{name}.ipynb")
-    if f"{name}.ipynb" in EXACT:
-        assert_exact(page, lab, f"{name}.ipynb")
+    assert_exact(page, lab, f"{name}.ipynb")
     canvas = main_canvases(page).last
     canvas.scroll_into_view_if_needed()
     assert canvas.evaluate(INK) > 1000
     shot(page, name)
+    page.locator(".widget-slider").last.scroll_into_view_if_needed()
+    shot(page, f"{name}_controls")  # the exact boxes of the last app, as the student reads them
+    if name in DRAG_THEN_TYPE:
+        drag_then_type(page, lab, f"{name}.ipynb", *DRAG_THEN_TYPE[name])
+    print(f"{name}: open and Run All {ran:.0f} s, all checks {time.perf_counter() - t0:.0f} s")
+
+
+# A slider of an explore app to drag and then type into: its label, what the app holds
+# (read in the kernel) and the value to type.
+DRAG_THEN_TYPE = {"06_adam": ("beta2", 'next(o for o in Out.values() if type(o).__name__ == '
+                                       '"ExploreApp").settings["hyperparameters"]["Adam"]["beta2"]',
+                              "0.995")}
+
+
+def drag_then_type(page, lab, notebook, description, held, typed):
+    """Drag the slider's handle: the app holds the value its box then shows; type a value in
+    the box: the app holds exactly that, and the box shows it."""
+    control = slider(page, description)
+    box = exact_box(control)
+    before = box.input_value()
+    x, y = grab(page, control)
+    page.mouse.move(x - 30, y, steps=3)
+    page.mouse.up()
+    page.wait_for_function("([el, text]) => el.value !== text",
+                           arg=[box.element_handle(), before], timeout=5000)
+    page.wait_for_timeout(500)
+    dragged = float(in_kernel(lab, notebook, f"print(repr({held}))"))
+    assert dragged == float(box.input_value()) != float(before)
+    box.fill(typed)
+    box.press("Enter")
+    page.wait_for_timeout(500)
+    now = float(in_kernel(lab, notebook, f"print(repr({held}))"))
+    shot(page, f"{notebook.split('.')[0]}_{description}_typed")
+    print(f"{notebook}: {description} {before} dragged to {dragged}, typed {typed} -> {now}")
+    assert now == float(typed) and box.input_value() == typed
