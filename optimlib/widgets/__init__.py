@@ -21,7 +21,7 @@ __all__ = ["ExploreApp", "PhaseMap", "RaceApp", "explore", "phase_map", "race"]
 
 
 def explore(name="SGD", surface="book", start=None, steps=100, backend="auto", tol=0.01,
-            **hyperparameters):
+            scale=1, **hyperparameters):
     """One optimizer with a slider per hyperparameter, its loss and its internal state.
 
     name: "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop" or "Adam".
@@ -30,11 +30,11 @@ def explore(name="SGD", surface="book", start=None, steps=100, backend="auto", t
     backend: "ipympl" (live canvas), "inline" (an image updated on slider release) or
         "auto" (ipympl when installed).
     """
-    return ExploreApp(name, surface, start, steps, hyperparameters, backend, tol)
+    return ExploreApp(name, surface, start, steps, hyperparameters, backend, tol, scale)
 
 
 def race(names=("SGD", "Momentum", "AdaGrad", "Adam"), surface="book", start=None, steps=100,
-         hyperparameters=None, backend="auto", tol=0.01):
+         hyperparameters=None, backend="auto", tol=0.01, scale=1):
     """Several optimizers from one start, each with its own sliders.
 
     names: built-in optimizers by name, and/or optimizers of your own: any object with
@@ -45,11 +45,11 @@ def race(names=("SGD", "Momentum", "AdaGrad", "Adam"), surface="book", start=Non
     a minimum.
     """
     names = [names] if isinstance(names, str) else list(names)
-    return RaceApp(names, surface, start, steps, hyperparameters or {}, backend, tol)
+    return RaceApp(names, surface, start, steps, hyperparameters or {}, backend, tol, scale)
 
 
 def phase_map(name="Momentum", surface="book", x="lr", y="momentum", start=None, steps=300,
-              tol=0.01, cells=100, backend="auto", **hyperparameters):
+              tol=0.01, cells=100, backend="auto", scale=1, **hyperparameters):
     """A map of steps-to-converge over a grid of two hyperparameters, with the theory on it.
 
     Every cell is one run (all run as a single batch by ``sweep``); white cells diverged,
@@ -58,4 +58,5 @@ def phase_map(name="Momentum", surface="book", x="lr", y="momentum", start=None,
     and recompute the map. On the quadratic surfaces the heavy ball's stability boundary and
     Polyak's optimum are drawn on Momentum's (lr, momentum) map.
     """
-    return PhaseMap(name, surface, x, y, start, steps, tol, cells, backend, hyperparameters)
+    return PhaseMap(name, surface, x, y, start, steps, tol, cells, backend, hyperparameters,
+                    scale)
