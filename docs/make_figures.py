@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 from optimlib import OPTIMIZERS, run  # noqa: E402
 from optimlib.plotting import plot_paths, plot_surface_3d  # noqa: E402
-from optimlib.widgets import explore, phase_map, race  # noqa: E402
+from optimlib.widgets import race  # noqa: E402
 
 HERE = Path(__file__).parent / "images"
 # The learning rates of the book's figure 6-8, plus Nesterov and RMSprop (notebook 00).
@@ -30,10 +30,8 @@ save(fig, "race_book.png", dpi=80)
 
 app = race(list(OPTIMIZERS), surface="rosenbrock", steps=300, backend="inline")
 save(app.figure, "app_race.png", dpi=80)
-app = explore("Adam", surface="rosenbrock", steps=300, backend="inline")
-save(app.figure, "app_explore.png", dpi=70)
 paths = {name: run(OPTIMIZERS[name](lr=LEARNING_RATES[name]), "book", start=(-7, 2), steps=30)
          for name in ("SGD", "Momentum", "Adam")}
 save(plot_surface_3d("book", paths).figure, "surface_3d.png", dpi=70)
-save(phase_map("Momentum", "book", start=(-7, 2), steps=300, backend="inline").figure,
-     "phase_map.png", dpi=70)
+# The apps as students meet them (screen_*.png) are screenshots of the browser, taken by
+# `make e2e` (tests/e2e/test_screens.py) into screenshots/screens/ and copied from there.

@@ -4,6 +4,7 @@
 hyperparameters are arrays of shape (N, 1), the N settings run together as one batch of
 points of shape (N, 2): that is how a whole grid of learning rates runs in one go.
 """
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -175,7 +176,27 @@ class Sweep:
         key = np.where(self.arrived, self.steps_to_tol, np.inf)
         loss = np.where(np.isnan(self.final_loss), np.inf, self.final_loss)
         index = np.lexsort((loss.ravel(), key.ravel()))[0]
-        where = np.unravel_index(index, self.final_loss.shape)
+        return self._setting(np.unravel_index(index, self.final_loss.shape))
+
+    def best_region(self):
+        """The setting whose neighbourhood gets within tol soonest, and in how many steps:
+        the least median of steps_to_tol over a setting that arrives and its neighbours on
+        the grids (up to 8 on a map; never counts as infinitely many; ties go to the setting
+        that arrives sooner itself). None if no neighbourhood arrives.
+
+        Unlike ``best``, one lucky run cannot win: with gradient noise, whether a single run
+        comes within tol is partly chance, and the setting that did so first is a fluke."""
+        steps = np.where(self.steps_to_tol >= 0, self.steps_to_tol, np.inf)
+        padded = np.pad(steps, 1, constant_values=np.nan)  # off the grid: not a neighbour
+        around = [padded[tuple(slice(1 + d, 1 + d + n) for d, n in zip(shift, steps.shape))]
+                  for shift in itertools.product((-1, 0, 1), repeat=steps.ndim)]
+        median = np.where(np.isfinite(steps), np.nanmedian(around, axis=0), np.inf)
+        if not np.isfinite(median).any():
+            return None
+        where = np.unravel_index(np.lexsort((steps.ravel(), median.ravel()))[0], steps.shape)
+        return self._setting(where), float(median[where])
+
+    def _setting(self, where):
         return {name: float(values[i]) for (name, values), i in zip(self.axes.items(), where)}
 
     @property

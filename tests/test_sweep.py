@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from optimlib import Adam, Momentum, SGD, run, steps_to_minimum, sweep
+from optimlib.trajectory import Sweep
 from optimlib.surfaces import momentum_optimum, momentum_stability_limit, sgd_stability_limit
 
 
@@ -57,6 +58,34 @@ def test_best_prefers_the_fastest_then_the_lowest():
     result = sweep("SGD", "book", start=(-7, 2), steps=200, lr=np.linspace(0.5, 0.99, 50))
     best = result.best()
     assert set(best) == {"lr"} and abs(best["lr"] - 2 / 2.1) < 0.02
+
+
+def test_best_region_is_not_won_by_one_lucky_run():
+    never = -1
+    lucky = Sweep({"lr": np.arange(5.0), "momentum": np.arange(4.0)}, np.zeros((5, 4)),
+                  np.array([[3, never, never, never], [never, never, never, never],
+                            [never, never, 20, 21], [never, never, 19, 22],
+                            [never, never, 20, 25]]), np.zeros((5, 4), bool))
+    assert lucky.best() == {"lr": 0.0, "momentum": 0.0}                 # 3 steps, alone
+    # around (3, 3): 20, 21, 19, 22, 20, 25 -> 20.5; around (3, 2): three nevers -> 22
+    assert lucky.best_region() == ({"lr": 3.0, "momentum": 3.0}, 20.5)
+    line = Sweep({"lr": np.arange(5.0)}, np.zeros(5), np.array([3, never, 9, 8, 10]),
+                 np.zeros(5, bool))
+    assert line.best_region() == ({"lr": 3.0}, 9.0)   # ties to one that arrives sooner itself
+    scattered = Sweep({"lr": np.arange(5.0)}, np.zeros(5), np.array([3, never, never, never, 10]),
+                      np.zeros(5, bool))
+    assert scattered.best_region() is None
+
+
+def test_with_heavy_noise_the_best_region_is_none_and_without_it_next_to_the_best():
+    lrs, momenta = np.geomspace(0.05, 2, 40), np.linspace(0, 0.99, 40)
+    clean = sweep("Momentum", "book", start=(-7, 2), steps=300, lr=lrs, momentum=momenta)
+    (setting, steps), best = clean.best_region(), clean.best()
+    assert abs(np.log(setting["lr"] / best["lr"])) <= 2 * np.log(lrs[1] / lrs[0])
+    assert abs(setting["momentum"] - best["momentum"]) <= 2 * (momenta[1] - momenta[0])
+    noisy = sweep("Momentum", "book", start=(-7, 2), steps=300, noise=0.97, seed=0, lr=lrs,
+                  momentum=momenta)
+    assert (noisy.steps_to_tol >= 0).any() and noisy.best_region() is None
 
 
 @pytest.mark.parametrize("kwargs, message", [

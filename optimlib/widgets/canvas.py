@@ -34,11 +34,12 @@ class LiveCanvas:
 
     Call ``blit()`` after changing only animated artists; change a static artist inside
     ``with repainting(artist):``, then ``blit()``; ``redraw()`` after anything else.
+    ``dpi``: pixels per inch of ``figsize`` (more draws everything larger, text included).
     """
 
-    def __init__(self, figsize, backend="auto"):
+    def __init__(self, figsize, backend="auto", dpi=100):
         self.ipympl = use_ipympl(backend)
-        self.figure = Figure(figsize=figsize, dpi=100)
+        self.figure = Figure(figsize=figsize, dpi=dpi)
         if self.ipympl:
             from ipympl.backend_nbagg import Canvas, FigureManager
             canvas = Canvas(self.figure)

@@ -13,10 +13,28 @@ import traitlets
 from ..optimizers import HYPERPARAMETERS, SCHEDULES, check_hyperparameter
 from ..surfaces import SURFACES
 
-__all__ = ["ExactSlider", "bind", "has_slider", "hyperparameter_slider", "noise_slider",
-           "race_controls"]
+__all__ = ["TYPE_HINT", "ExactSlider", "beside", "bind", "has_slider", "hyperparameter_slider",
+           "noise_slider", "race_controls"]
 
 _LABEL = {"description_width": "80px"}
+# Every control is at least 340 px wide and grows with its column up to 520 px: a column of
+# them fits beside a figure, or in a notebook's 568-px column, and a longer track drags finer.
+_WIDTH, _WIDEST = "340px", "520px"
+
+
+def _sized():
+    """The layout and label width of a control in the column (a Layout each: not shared)."""
+    return {"layout": widgets.Layout(width="auto", min_width=_WIDTH, max_width=_WIDEST),
+            "style": _LABEL}
+
+
+def beside(main, side):
+    """The widgets ``side`` in a column to the right of the column ``main`` where the page
+    is wide enough for both, else below it: beside the figure, a slider stays in view while
+    it is dragged and its path moves."""
+    side = widgets.VBox(side, layout=widgets.Layout(flex=f"1 1 {_WIDTH}", min_width=_WIDTH))
+    return widgets.HBox([widgets.VBox(main), side],
+                        layout=widgets.Layout(flex_flow="row wrap", align_items="flex-start"))
 
 # A slider's position for a value, and the value at a position, on each kind of scale.
 _SCALES = {"linear": (lambda v: v, lambda p: p),
@@ -28,6 +46,9 @@ _DECADES = 2  # a log-scale slider spans this many decades either side of the va
 def has_slider(name):
     """Whether hyperparameter ``name`` gets a slider (eps does not)."""
     return HYPERPARAMETERS[name].shown is not None
+
+
+TYPE_HINT = "Type an exact value in the box beside a slider (Enter to apply)."
 
 
 class ExactSlider(widgets.HBox):
@@ -56,13 +77,13 @@ class ExactSlider(widgets.HBox):
         self._span = tuple(span(value) if callable(span) else span)
         self.slider = widgets.FloatSlider(description=name, step=step, readout=False,
                                           continuous_update=continuous, style=_LABEL,
-                                          layout=widgets.Layout(width="248px"))
+                                          layout=widgets.Layout(width="auto", flex="1 1 248px"))
         # text, not a number box: no spinner or wheel to change an lr by 1 by accident
         self.text = widgets.Text(_shown(value), continuous_update=False,
                                  layout=widgets.Layout(width="80px"))
         self.note = widgets.HTML()
-        super().__init__([self.slider, self.text, self.note],
-                         layout=widgets.Layout(width="340px", flex_flow="row wrap"))
+        super().__init__([self.slider, self.text, self.note], layout=widgets.Layout(
+            width="auto", min_width=_WIDTH, max_width=_WIDEST, flex_flow="row wrap"))
         self.value = value
         self._place()
         self.observe(self._show, names="value")
@@ -173,7 +194,7 @@ def hyperparameter_slider(name, value, continuous):
 
 def noise_slider(continuous):
     return widgets.FloatSlider(value=0.0, min=0.0, max=2.0, step=0.01, description="noise",
-                               continuous_update=continuous,
+                               continuous_update=continuous, **_sized(),
                                tooltip="std of Gaussian noise added to each gradient")
 
 
@@ -183,15 +204,16 @@ def race_controls(surface, steps, continuous):
     if surface not in SURFACES.values():
         options.append((surface.name, surface))
     controls = {
-        "surface": widgets.Dropdown(options=options, value=surface, description="surface"),
+        "surface": widgets.Dropdown(options=options, value=surface, description="surface",
+                                    **_sized()),
         "noise": noise_slider(continuous),
         "schedule": widgets.Dropdown(options=SCHEDULES, value="constant", description="lr schedule",
-                                     style={"description_width": "80px"}),
+                                     **_sized()),
         "steps": widgets.IntSlider(value=steps, min=1, max=max(1000, steps), description="steps",
-                                   continuous_update=False),
+                                   continuous_update=False, **_sized()),
         "play": widgets.Play(value=steps, min=0, max=steps, interval=40, description="play"),
         "frame": widgets.IntSlider(value=steps, min=0, max=steps, description="show step",
-                                   continuous_update=continuous),
+                                   continuous_update=continuous, **_sized()),
         "back": widgets.Button(description="◀", tooltip="one step back",
                                layout=widgets.Layout(width="40px")),
         "forward": widgets.Button(description="▶", tooltip="one step forward",

@@ -27,27 +27,29 @@ class ExploreApp(RaceApp):
     """The app behind ``explore``: a race of one, plus ``axes["loss"]`` and ``axes["state"]``
     with ``loss_line`` and ``state_lines`` ({(diagnostic, coordinate 0 or 1): line})."""
 
-    FIGSIZE, PATHS_AXES = (8, 4), [0.08, 0.12, 0.44, 0.8]
+    # The contour on top, the loss and the state below it: 550 px wide, like the race.
+    FIGSIZE, PATHS_AXES = (5.5, 5.5), [0.12, 0.52, 0.85, 0.45]
     CONTROL_KEY = "{param}"  # one optimizer: its sliders need no prefix
 
-    def __init__(self, name, surface, start, steps, hyperparameters, backend, tol):
+    def __init__(self, name, surface, start, steps, hyperparameters, backend, tol, scale=1):
         self._series, self._series_path = {}, None  # the diagnostics of this path
-        super().__init__([name], surface, start, steps, {name: hyperparameters}, backend, tol)
+        super().__init__([name], surface, start, steps, {name: hyperparameters}, backend, tol,
+                         scale)
 
     def _make_panels(self, figure):
         (racer,) = self._racers
-        self.axes["loss"] = figure.add_axes([0.64, 0.6, 0.34, 0.32])
-        self.axes["loss"].set(yscale="log", ylabel="loss f − f_min")
+        self.axes["loss"] = figure.add_axes([0.15, 0.08, 0.27, 0.25])
+        self.axes["loss"].set(yscale="log", xlabel="step", ylabel="loss f − f_min")
         (self.loss_line,) = self.axes["loss"].plot([], [], color=racer.color)
-        self.axes["state"] = state = figure.add_axes([0.64, 0.12, 0.34, 0.32])
+        self.axes["state"] = state = figure.add_axes([0.63, 0.08, 0.33, 0.25])
         state.set(yscale="log", xlabel="step   (solid: x, dashed: y)", ylabel="state")
         self.state_lines = {}
         for color, (key, label) in zip(_STATE_COLORS, STATE_LABELS[racer.name].items()):
             for axis, style in ((0, "-"), (1, "--")):
                 (self.state_lines[key, axis],) = state.plot(
                     [], [], style, color=color, label=label if axis == 0 else None)
-        state.legend(loc="lower left", bbox_to_anchor=(0, 1.0), ncols=4, fontsize=7,
-                     frameon=False, handlelength=1.2, columnspacing=1)
+        state.legend(loc="lower right", bbox_to_anchor=(1, 1.0), ncols=2, fontsize=9,
+                     frameon=False, handlelength=1.6, columnspacing=1, borderaxespad=0.2)
         self.canvas.add_animated(self.loss_line, *self.state_lines.values())
 
     def _update_panels(self, shown):

@@ -12,7 +12,7 @@ from ..plotting import contour, line_style
 from ..surfaces import get_surface, momentum_optimum, momentum_stability_limit
 from ..trajectory import check_steps, run, suggested_lr, sweep
 from .canvas import LiveCanvas
-from .controls import bind, has_slider, hyperparameter_slider, noise_slider
+from .controls import beside, bind, has_slider, hyperparameter_slider, noise_slider
 from .errors import ErrorArea
 
 __all__ = ["PhaseMap"]
@@ -22,7 +22,7 @@ class PhaseMap:
     """The app behind ``phase_map``: ``.settings``, ``.result`` (the Sweep painted), ``.path``
     (the Trajectory of the cell shown), ``.controls``, ``.widget``, ``.figure``."""
 
-    def __init__(self, name, surface, x, y, start, steps, tol, cells, backend, given):
+    def __init__(self, name, surface, x, y, start, steps, tol, cells, backend, given, scale=1):
         surface, cls = get_surface(surface), get_optimizer(name)
         tunable = [k for k in cls().hyperparameters if has_slider(k)]
         for axis in (x, y):
@@ -51,12 +51,12 @@ class PhaseMap:
         self.controls["noise"] = noise_slider(continuous=False)
         bind(self.controls["noise"], self._settings, "noise", on_setting)
         self.info, self.cell, self.path, self.result = widgets.HTML(), None, None, None
-        self.canvas = LiveCanvas((9, 4), backend)
+        # 550 px wide at scale 1, like the race: the map on top, the path of a cell below
+        self.canvas = LiveCanvas((5.5, 5.6), backend, dpi=100 * scale)
         self.figure = self.canvas.figure
         self._make_figure()
-        self.widget = widgets.VBox([self.canvas.widget, self.info,
-                                    widgets.HBox(list(self.controls.values()),
-                                                 layout=widgets.Layout(flex_flow="row wrap")),
+        self.widget = widgets.VBox([beside([self.canvas.widget],
+                                           [self.info, *self.controls.values()]),
                                     self.errors.widget])
         self._paint()
         self.canvas.draw_first_frame()
@@ -96,8 +96,8 @@ class PhaseMap:
 
     def _make_figure(self):
         figure = self.figure
-        self.axes = {"map": figure.add_axes([0.08, 0.13, 0.38, 0.78]),
-                     "path": figure.add_axes([0.58, 0.13, 0.4, 0.78])}
+        self.axes = {"map": figure.add_axes([0.13, 0.6, 0.7, 0.34]),
+                     "path": figure.add_axes([0.13, 0.09, 0.84, 0.36])}
         ax = self.axes["map"]
         ax.set(xlabel=self.x, ylabel=self.y, title="steps to converge")
         for axis, set_scale in ((self.x, ax.set_xscale), (self.y, ax.set_yscale)):
@@ -135,7 +135,7 @@ class PhaseMap:
                 label="stability limit (theory)")
         ax.plot(*self._optimum[flip], "*", color="white", markeredgecolor="black",
                 markersize=14, linestyle="none", label="Polyak's optimum (theory)")
-        ax.legend(loc="lower left", fontsize=8, framealpha=0.8)
+        ax.legend(loc="lower left", fontsize=9, framealpha=0.8)
         ax.set(xlim=limits[0], ylim=limits[1])  # the boundary runs off the grid
 
     def _on_setting(self):
@@ -156,16 +156,25 @@ class PhaseMap:
         self.mesh.set_clim(0, self.steps)
         diverged = self.result.diverged.T
         self.mesh.set_alpha(np.where(diverged, 0.0, 1.0).ravel())     # diverged: blank
-        best = self.result.best()
         reached = self.result.steps_to_tol >= 0
-        text = (f"<b>{self.name}</b> on {self.surface.name}, {self.steps} steps: "
-                f"{reached.sum()} of {reached.size} settings came within {self.tol:g} of a "
-                f"minimum, {self.result.diverged.sum()} diverged (blank). Fewest steps: "
-                + ", ".join(f"{k} = {v:.3g}" for k, v in best.items()))
+        said = [f"<b>{self.name}</b> on {self.surface.name}, {self.steps} steps: {reached.sum()} "
+                f"of {reached.size} settings came within {self.tol:g} of a minimum, "
+                f"{self.result.diverged.sum()} diverged (blank)"]
+        region = self.result.best_region()  # not best(): with noise, one lucky run wins that
+        if region is None:
+            best = self.result.best()
+            if reached.any():
+                said.append("No cell arrives together with its neighbours: the single runs "
+                            "that arrive do so by luck")
+        else:
+            best, steps = region
+            where = ", ".join(f"{k} = {v:.3g}" for k, v in best.items())
+            said.append(f"Fewest steps (the median over a cell and its neighbours): {where}, "
+                        f"{steps:g} steps")
         if self._optimum:
-            text += (f". Theory (the fastest rate in the long run): lr = {self._optimum[0]:.3g}, "
-                     f"momentum = {self._optimum[1]:.3g}")
-        self.info.value = text
+            said.append(f"Theory (the fastest rate in the long run): lr = {self._optimum[0]:.3g}, "
+                        f"momentum = {self._optimum[1]:.3g}")
+        self.info.value = ". ".join(said) + "."
         self.show_cell(_nearest(self.grids[self.x], best[self.x], self.x),
                        _nearest(self.grids[self.y], best[self.y], self.y), redraw=False)
 

@@ -16,7 +16,7 @@ from ..plotting import contour
 from ..surfaces import get_surface
 from ..trajectory import check_steps, suggested_lr
 from .canvas import LiveCanvas
-from .controls import bind, has_slider, hyperparameter_slider, race_controls
+from .controls import TYPE_HINT, beside, bind, has_slider, hyperparameter_slider, race_controls
 from .errors import ErrorArea
 from .racers import make_racers, scoreboard_html
 
@@ -26,10 +26,11 @@ __all__ = ["RaceApp"]
 class RaceApp:
     """The app behind ``race``: ``.settings``, ``.paths``, ``.controls``, ``.widget``, ``.figure``."""
 
-    FIGSIZE, PATHS_AXES = (6.4, 4.8), [0.1, 0.1, 0.64, 0.84]
+    # 550 px wide at scale 1: a notebook's column in a 1000-px JupyterLab window is 568 px
+    FIGSIZE, PATHS_AXES = (5.5, 4.1), [0.12, 0.11, 0.85, 0.75]
     CONTROL_KEY = "{name}.{param}"  # the key of a racer's slider in ``controls``
 
-    def __init__(self, entries, surface, start, steps, hyperparameters, backend, tol):
+    def __init__(self, entries, surface, start, steps, hyperparameters, backend, tol, scale=1):
         surface, steps = get_surface(surface), check_steps(steps)
         start = surface.check_start(surface.start if start is None else start)
         self._racers, values = make_racers(entries, hyperparameters, surface, start, steps)
@@ -37,7 +38,7 @@ class RaceApp:
                           "schedule": "constant", "frame": steps, "hyperparameters": values}
         self.tol, self._holding = tol, False
         self._initial = _copy(self._settings)
-        self.canvas = LiveCanvas(self.FIGSIZE, backend)
+        self.canvas = LiveCanvas(self.FIGSIZE, backend, dpi=100 * scale)
         self.figure = self.canvas.figure
         self.scoreboard = widgets.HTML()
         self.errors = ErrorArea()  # what the last event raised, shown under the app
@@ -104,11 +105,14 @@ class RaceApp:
     # --- hooks for a subclass ---------------------------------------------------------------
 
     def _make_panels(self, figure):
-        """Draw what goes beside the contour: for a race, a static key (part of the
-        background). The numbers go in the HTML scoreboard below the figure: re-rendering
-        text costs ~3 ms a line, the paths ~0.3 ms each."""
-        figure.legend([r.line for r in self._racers], [r.name for r in self._racers],
-                      loc="upper left", bbox_to_anchor=(0.76, 0.95), frameon=False)
+        """Draw what goes beside the contour: for a race, a static key (in the background)
+        just above the plot, whatever the surface's shape. The numbers go in the HTML
+        scoreboard: re-rendering text costs ~3 ms a line, the paths ~0.3 ms each."""
+        count = len(self._racers)
+        self.axes["paths"].legend(
+            [r.line for r in self._racers], [r.name for r in self._racers], loc="lower center",
+            bbox_to_anchor=(0.5, 1.0), ncols=count if count <= 4 else -(-count // 2),
+            frameon=False, fontsize=9, handlelength=1.6, columnspacing=1.2, borderaxespad=0.2)
 
     def _update_panels(self, shown):
         """Show the first ``shown`` points of the current paths beside the contour."""
@@ -141,6 +145,7 @@ class RaceApp:
         figure = self.figure
         self.axes = {"paths": figure.add_axes(self.PATHS_AXES)}
         ax = self.axes["paths"]
+        ax.set_anchor("S")  # a surface wider than high leaves room above the plot, not below
         self._contour = contour(self.surface, ax)
         for r in self._racers:
             (r.line,) = ax.plot([], [], color=r.color, marker=r.marker, markersize=3.5,
@@ -155,20 +160,16 @@ class RaceApp:
         figure.canvas.mpl_connect("button_press_event", self._guard(self._on_click))
 
     def _layout(self):
+        """The figure and scoreboard, the controls beside them (below, in a narrow column)."""
         c = self.controls
-        boxes = [widgets.VBox([widgets.HTML(f"<b style='color:{r.color}'>{r.name}</b>"),
-                               *r.sliders.values()]) for r in self._racers]
         how = ("Click on the plot to move the start." if self.canvas.ipympl else
                "Sliders redraw when released; set the start with app.set_start((x, y)).")
-        how += " Type an exact value in the box beside a slider (Enter to apply)."
-        return widgets.VBox([
-            self.canvas.widget,
-            self.scoreboard,
-            widgets.HBox([c["surface"], c["steps"], c["noise"], c["reset"]]),
-            widgets.HBox([c["play"], c["back"], c["forward"], c["frame"], c["schedule"]]),
-            widgets.HBox(boxes, layout=widgets.Layout(flex_flow="row wrap")),
-            widgets.HTML(f"<small>{how}</small>"),
-        ])
+        side = [widgets.VBox([widgets.HTML(f"<b style='color:{r.color}'>{r.name}</b>"),
+                              *r.sliders.values()]) for r in self._racers]
+        side += [widgets.HBox([c[k] for k in ("play", "back", "forward", "reset")]),
+                 *(c[k] for k in ("frame", "surface", "steps", "noise", "schedule")),
+                 widgets.HTML(f"<small>{how} {TYPE_HINT}</small>")]
+        return widgets.VBox([beside([self.canvas.widget, self.scoreboard], side)])
 
     # --- events -----------------------------------------------------------------------------
 
