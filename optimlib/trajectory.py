@@ -186,7 +186,7 @@ class Sweep:
 
         Unlike ``best``, one lucky run cannot win: with gradient noise, whether a single run
         comes within tol is partly chance, and the setting that did so first is a fluke."""
-        steps = np.where(self.steps_to_tol >= 0, self.steps_to_tol, np.inf)
+        steps = np.where(self.arrived, self.steps_to_tol, np.inf)
         padded = np.pad(steps, 1, constant_values=np.nan)  # off the grid: not a neighbour
         around = [padded[tuple(slice(1 + d, 1 + d + n) for d, n in zip(shift, steps.shape))]
                   for shift in itertools.product((-1, 0, 1), repeat=steps.ndim)]

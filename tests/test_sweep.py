@@ -65,15 +65,15 @@ def test_best_region_is_not_won_by_one_lucky_run():
     lucky = Sweep({"lr": np.arange(5.0), "momentum": np.arange(4.0)}, np.zeros((5, 4)),
                   np.array([[3, never, never, never], [never, never, never, never],
                             [never, never, 20, 21], [never, never, 19, 22],
-                            [never, never, 20, 25]]), np.zeros((5, 4), bool))
+                            [never, never, 20, 25]]), np.zeros((5, 4), bool), 0.01, 30)
     assert lucky.best() == {"lr": 0.0, "momentum": 0.0}                 # 3 steps, alone
     # around (3, 3): 20, 21, 19, 22, 20, 25 -> 20.5; around (3, 2): three nevers -> 22
     assert lucky.best_region() == ({"lr": 3.0, "momentum": 3.0}, 20.5)
     line = Sweep({"lr": np.arange(5.0)}, np.zeros(5), np.array([3, never, 9, 8, 10]),
-                 np.zeros(5, bool))
+                 np.zeros(5, bool), 0.01, 30)
     assert line.best_region() == ({"lr": 3.0}, 9.0)   # ties to one that arrives sooner itself
     scattered = Sweep({"lr": np.arange(5.0)}, np.zeros(5), np.array([3, never, never, never, 10]),
-                      np.zeros(5, bool))
+                      np.zeros(5, bool), 0.01, 30)
     assert scattered.best_region() is None
 
 

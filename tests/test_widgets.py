@@ -496,3 +496,15 @@ def test_a_surface_of_your_own_without_a_known_minimum_races():
     assert f">{final - lowest:.2e}</td>" in app.scoreboard.value and "never" in app.scoreboard.value
     app.controls["SGD.lr"].value = 0.05
     np.testing.assert_array_equal(drawn_points(app, "SGD"), expected_path(app, "SGD").points)
+
+
+def test_a_map_on_which_every_setting_diverges_says_so_and_shows_no_path():
+    """Sweep.best() refuses to rank a map that only diverged: the app says what happened
+    and draws no path beside the map, instead of naming a 'best' setting."""
+    from optimlib import Surface
+    away = Surface("away", lambda x, y: x**2 + y**2, lambda x, y: (-1e3 * x, -1e3 * y),
+                   xlim=(-2, 2), ylim=(-2, 2), start=(1, 1), minima=[(0, 0)], min_value=0.0)
+    app = phase_map("Adam", away, x="beta1", y="beta2", cells=5, backend="inline", lr=10.0)
+    assert app.result.diverged.all() and app.path is None
+    assert "0 of 25 settings came within 0.01 of a minimum, 25 diverged" in app.info.value
+    assert "Fewest steps" not in app.info.value and not app.errors.message

@@ -156,25 +156,27 @@ class PhaseMap:
         self.mesh.set_clim(0, self.steps)
         diverged = self.result.diverged.T
         self.mesh.set_alpha(np.where(diverged, 0.0, 1.0).ravel())     # diverged: blank
-        reached = self.result.steps_to_tol >= 0
+        reached = self.result.arrived
         said = [f"<b>{self.name}</b> on {self.surface.name}, {self.steps} steps: {reached.sum()} "
                 f"of {reached.size} settings came within {self.tol:g} of a minimum, "
                 f"{self.result.diverged.sum()} diverged (blank)"]
         region = self.result.best_region()  # not best(): with noise, one lucky run wins that
-        if region is None:
-            best = self.result.best()
-            if reached.any():
-                said.append("No cell arrives together with its neighbours: the single runs "
-                            "that arrive do so by luck")
-        else:
+        if region is not None:
             best, steps = region
             where = ", ".join(f"{k} = {v:.3g}" for k, v in best.items())
             said.append(f"Fewest steps (the median over a cell and its neighbours): {where}, "
                         f"{steps:g} steps")
+        elif reached.any():
+            said.append("No cell arrives together with its neighbours: the single runs "
+                        "that arrive do so by luck")
         if self._optimum:
             said.append(f"Theory (the fastest rate in the long run): lr = {self._optimum[0]:.3g}, "
                         f"momentum = {self._optimum[1]:.3g}")
         self.info.value = ". ".join(said) + "."
+        if self.result.diverged.all():  # nothing to show beside the map
+            self._blank_path(redraw=False)
+            return
+        best = region[0] if region is not None else self.result.best()
         self.show_cell(_nearest(self.grids[self.x], best[self.x], self.x),
                        _nearest(self.grids[self.y], best[self.y], self.y), redraw=False)
 
