@@ -128,9 +128,15 @@ def suggested_lr(name, surface, start=None, steps=100):
     batch), the ones whose path stays on the plot and never rises above its starting loss
     compete; the winner has the lowest mean log-loss over the run, i.e. gets low fast. The
     smallest rate if none qualifies.
+
+    The grid's rates are rounded to 3 significant digits (1e-5, 1.26e-5, 1.58e-5, ...,
+    0.0126, ..., 7.94, 10): an app holds the rate it is given exactly and shows it in full,
+    so it has to be a number a student can read and type, 0.0126, not 0.012589254117941675.
+    Rounded, the grid is still strictly increasing and geometric to within 0.4%.
     """
     surface = get_surface(surface)
-    lrs = np.geomspace(*HYPERPARAMETERS["lr"].shown, 61)[:, None]
+    grid = np.geomspace(*HYPERPARAMETERS["lr"].shown, 61)
+    lrs = np.array([float(f"{lr:.3g}") for lr in grid])[:, None]
     path = run(get_optimizer(name)(lr=lrs), surface, start=start, steps=steps)
     x, y = path.points[..., 0], path.points[..., 1]
     floor = surface.min_value if surface.min_value is not None else np.nanmin(path.losses)

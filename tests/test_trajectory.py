@@ -177,3 +177,13 @@ def test_suggested_lr_is_calm_and_converging():
         path = run(get_optimizer(name)(lr=lr), "book", steps=100)
         assert path.diverged_at is None and (path.losses <= path.losses[0]).all()
         assert path.losses[-1] < 0.05 * path.losses[0]
+
+
+def test_suggested_lr_is_a_round_number_an_exact_value_box_shows_in_full():
+    # an app holds the suggested rate exactly and its box shows it all: 0.0126, never
+    # 0.012589254117941675 (the geometric grid's own value, which the box would cut short)
+    for name in OPTIMIZERS:
+        for surface, start in (("himmelblau", (0, -3)), ("rosenbrock", None), ("saddle", (-2, 0))):
+            lr = suggested_lr(name, surface, start=start, steps=100)
+            assert lr == float(f"{lr:.3g}") and len(repr(lr)) <= 8, (name, surface, lr)
+    assert suggested_lr("SGD", "himmelblau", start=(0, -3), steps=200) == 0.0126

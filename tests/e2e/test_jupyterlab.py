@@ -215,11 +215,14 @@ _readback()
 del _readback
 """
 
-# Each exact box in the page, in order: the label of its slider and the text it shows.
+# Each exact box in the page, in order: the label of its slider, the text it holds, and whether
+# all of that text fits in the box (a box that cuts "0.012589254117941675" to "0.0125892" shows
+# the student a number the app does not hold).
 BOXES = """() => [...document.querySelectorAll('.widget-slider')]
     .filter(s => s.nextElementSibling && s.nextElementSibling.classList.contains('widget-text'))
-    .map(s => [s.querySelector('.widget-label').textContent,
-               s.nextElementSibling.querySelector('input').value])"""
+    .map(s => { const box = s.nextElementSibling.querySelector('input');
+                return [s.querySelector('.widget-label').textContent, box.value,
+                        box.scrollWidth <= box.clientWidth]; })"""
 
 
 def assert_every_app_holds_its_values(page, lab, notebook):
@@ -240,8 +243,9 @@ def assert_every_app_holds_its_values(page, lab, notebook):
     boxes = page.evaluate(BOXES)
     print(f"{notebook}: the exact boxes show {boxes}")
     assert len(boxes) == sum(len(app["boxes"]) for app in report)
-    assert [[label, float(text)] for label, text in boxes] == [
+    assert [[label, float(text)] for label, text, _ in boxes] == [
         box for app in report for box in app["boxes"]]
+    assert all(fits for _, _, fits in boxes), [text for _, text, fits in boxes if not fits]
 
 
 # What each notebook's apps must hold once the browser has drawn them: exactly the values the
