@@ -33,10 +33,12 @@ site: install
 	$(BIN)/python -m pip install --quiet -r requirements/tools.txt
 	$(BIN)/python docs/build_site.py site
 
-# lecture mode: the race and explore apps served by Voila, code hidden, sliders live
+# lecture mode: a lecture page that links the race and explore apps, served by Voila inside a
+# Jupyter server (which opens the browser on that page): code hidden, sliders live
 present: install
 	$(BIN)/python -m pip install --quiet -r requirements/tools.txt
-	$(BIN)/voila notebooks/present
+	$(BIN)/jupyter server --ServerApp.root_dir=notebooks/present \
+	    --ServerApp.default_url=/voila/render/index.ipynb
 
 bench: install
 	$(BIN)/python benchmarks/bench_sweep.py
