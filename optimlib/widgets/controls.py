@@ -13,8 +13,8 @@ import traitlets
 from ..optimizers import HYPERPARAMETERS, SCHEDULES, check_hyperparameter
 from ..surfaces import SURFACES
 
-__all__ = ["ExactSlider", "bind", "has_slider", "hyperparameter_slider", "noise_slider",
-           "race_controls"]
+__all__ = ["ExactSlider", "FloatSlider", "IntSlider", "bind", "has_slider",
+           "hyperparameter_slider", "noise_slider", "race_controls"]
 
 _LABEL = {"description_width": "80px"}
 
@@ -23,6 +23,21 @@ _SCALES = {"linear": (lambda v: v, lambda p: p),
            "log": (np.log10, lambda p: 10.0 ** p),
            "nines": (lambda v: -np.log10(1.0 - v), lambda p: 1.0 - 10.0 ** -p)}
 _DECADES = 2  # a log-scale slider spans this many decades either side of the value it got
+
+
+class FloatSlider(widgets.FloatSlider):
+    """A FloatSlider whose kernel does not echo a dragged value back to the browser.
+
+    ipywidgets 8 answers every value a browser sends with an ``echo_update`` of it, before
+    the app reacts, so that other windows on the same kernel follow. On a drag that is a
+    message per event ahead of the new image, and the window that sent the value ignores
+    it. (Another window on the kernel still gets the app's new picture and value box.)"""
+    value = traitlets.CFloat(0.0, help="Float value").tag(sync=True, echo_update=False)
+
+
+class IntSlider(widgets.IntSlider):
+    """An IntSlider that does not echo a dragged value back (see ``FloatSlider``)."""
+    value = traitlets.CInt(0, help="Int value").tag(sync=True, echo_update=False)
 
 
 def has_slider(name):
@@ -54,7 +69,7 @@ class ExactSlider(widgets.HBox):
         self._scale, self._check, self._placing = scale, check, False
         self._around = span if callable(span) else None
         self._span = tuple(span(value) if callable(span) else span)
-        self.slider = widgets.FloatSlider(description=name, step=step, readout=False,
+        self.slider = FloatSlider(description=name, step=step, readout=False,
                                           continuous_update=continuous, style=_LABEL,
                                           layout=widgets.Layout(width="248px"))
         # text, not a number box: no spinner or wheel to change an lr by 1 by accident
@@ -118,7 +133,9 @@ class ExactSlider(widgets.HBox):
             return  # the browser echoing the grid point nearest to our value: keep ours
         self._placing = True  # the handle is where the student put it: leave it there
         try:
-            self.value = _tidy(self._value_at(change["new"]), self._scale, self.slider.step)
+            # the box shows the new value once the app has answered: its picture goes first
+            with self.text.hold_sync():
+                self.value = _tidy(self._value_at(change["new"]), self._scale, self.slider.step)
         finally:
             self._placing = False
 
@@ -172,7 +189,7 @@ def hyperparameter_slider(name, value, continuous):
 
 
 def noise_slider(continuous):
-    return widgets.FloatSlider(value=0.0, min=0.0, max=2.0, step=0.01, description="noise",
+    return FloatSlider(value=0.0, min=0.0, max=2.0, step=0.01, description="noise",
                                continuous_update=continuous,
                                tooltip="std of Gaussian noise added to each gradient")
 
@@ -187,10 +204,10 @@ def race_controls(surface, steps, continuous):
         "noise": noise_slider(continuous),
         "schedule": widgets.Dropdown(options=SCHEDULES, value="constant", description="lr schedule",
                                      style={"description_width": "80px"}),
-        "steps": widgets.IntSlider(value=steps, min=1, max=max(1000, steps), description="steps",
+        "steps": IntSlider(value=steps, min=1, max=max(1000, steps), description="steps",
                                    continuous_update=False),
         "play": widgets.Play(value=steps, min=0, max=steps, interval=40, description="play"),
-        "frame": widgets.IntSlider(value=steps, min=0, max=steps, description="show step",
+        "frame": IntSlider(value=steps, min=0, max=steps, description="show step",
                                    continuous_update=continuous),
         "back": widgets.Button(description="◀", tooltip="one step back",
                                layout=widgets.Layout(width="40px")),

@@ -133,9 +133,10 @@ class PhaseMap:
     def _on_setting(self):
         """A slider changed: the whole map is run again and repainted in place (its axes,
         ticks and colour scale stay: no full redraw)."""
-        with self.canvas.repainting(self.axes["map"], region=self.axes["map"].bbox):
-            self._paint()
-        self.canvas.blit()
+        with self.info.hold_sync():  # the text follows the new picture
+            with self.canvas.repainting(self.axes["map"], region=self.axes["map"].bbox):
+                self._paint()
+            self.canvas.blit()
 
     def _paint(self):
         """Run the whole grid (one batch), paint the map and show its best cell's path."""
