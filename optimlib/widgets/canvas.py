@@ -46,6 +46,9 @@ class LiveCanvas:
             canvas = Canvas(self.figure)
             FigureManager(canvas, 0)
             canvas.header_visible = canvas.footer_visible = False
+            # The footer shows the pointer's coordinates: hidden, it would still get a
+            # message for every move of the mouse over the figure.
+            canvas.toolbar.set_message = lambda message: None
             canvas.resizable = False
             canvas.get_diff_image = _DropSafeDiffs(canvas)
             self.widget = canvas
