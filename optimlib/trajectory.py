@@ -214,7 +214,8 @@ def sweep(optimizer, surface, start=None, steps=100, tol=0.01, noise=0.0, seed=N
     with np.errstate(all="ignore"):
         for k in _descend(optimizer, surface, p, steps, float(noise), seed):
             loss = surface.value(p)
-            diverged |= ~(np.isfinite(x) & np.isfinite(y) & np.isfinite(loss)) | _escaped(surface, p)
+            finite = np.isfinite(x) & np.isfinite(y) & np.isfinite(loss)
+            diverged |= ~finite | _escaped(surface, p)
             first_near[(first_near < 0) & ~diverged & near()] = k
     final = np.where(diverged, np.nan, loss)
     return Sweep(axes, final.reshape(shape), first_near.reshape(shape), diverged.reshape(shape))

@@ -70,8 +70,8 @@ class ExactSlider(widgets.HBox):
         self._around = span if callable(span) else None
         self._span = tuple(span(value) if callable(span) else span)
         self.slider = FloatSlider(description=name, step=step, readout=False,
-                                          continuous_update=continuous, style=_LABEL,
-                                          layout=widgets.Layout(width="248px"))
+                                  continuous_update=continuous, style=_LABEL,
+                                  layout=widgets.Layout(width="248px"))
         # text, not a number box: no spinner or wheel to change an lr by 1 by accident
         self.text = widgets.Text(_shown(value), continuous_update=False,
                                  layout=widgets.Layout(width="80px"))
