@@ -201,6 +201,9 @@ class _DropSafeDiffs:
     def __init__(self, canvas):
         self.canvas = canvas
         self.changed_at = np.full((0, 0), -np.inf)  # per pixel: when an image last changed it
+        # The PNG's rows, kept from image to image: a fresh 1.3 MB array every event cost
+        # more in page faults than the copying itself.
+        self.rows = np.zeros((0, 1), np.uint8)
 
     def __call__(self):
         canvas, now = self.canvas, time.monotonic()
@@ -208,28 +211,33 @@ class _DropSafeDiffs:
             return None
         pixels = np.asarray(canvas.get_renderer().buffer_rgba())
         buff = pixels.view(np.uint32)[..., 0]  # a pixel as one number: one comparison each
+        height, width = buff.shape
+        if self.rows.shape != (height, 1 + 4 * width):
+            self.rows = np.zeros((height, 1 + 4 * width), np.uint8)  # see png()
+        image = self.rows[:, 1:].view(np.uint32)  # the pixels of the image to send
         if (canvas._force_full or buff.shape != canvas._last_buff.shape
                 or (pixels[..., 3] != 255).any()):  # a transparent pixel cannot be laid over
             canvas.set_image_mode("full")
             self.changed_at = np.full(buff.shape, now)
-            output = buff
+            image[...] = buff
+            canvas._last_buff = buff.copy()  # webagg's copy of the image sent last
         else:
             canvas.set_image_mode("diff")
             self.changed_at[buff != canvas._last_buff] = now
-            output = np.where(self.changed_at >= now - self.WINDOW, buff, 0)  # 0: unchanged
-        canvas._last_buff = buff.copy()  # webagg's copy of the image sent last
+            image[...] = 0  # transparent: unchanged
+            np.copyto(image, buff, where=self.changed_at >= now - self.WINDOW)
+            canvas._last_buff[...] = buff
         canvas._force_full = canvas._png_is_old = False
-        return png(output.view(np.uint8).reshape(*output.shape, 4))
+        return png(self.rows)
 
 
-def png(pixels):
-    """RGBA ``pixels`` (height, width, 4) as PNG bytes, made for speed: rows unfiltered,
-    zlib level 1. PIL's encoder tries five filters on every row and compresses harder:
-    ~6 ms for an 800 x 400 diff image that is nearly all transparent, ~1.5 ms here, for an
-    image ~20 % larger (a few KB more on a local websocket: not what a student waits for)."""
-    height, width = pixels.shape[:2]
-    rows = np.zeros((height, 1 + 4 * width), np.uint8)  # each row: filter type 0, its pixels
-    rows[:, 1:] = pixels.reshape(height, -1)
+def png(rows):
+    """PNG bytes of an RGBA image given as its ``rows``, (height, 1 + 4 width) bytes: each
+    row a filter type (0: none) and its pixels. Made for speed: no filter, zlib level 1.
+    PIL's encoder tries five filters on every row and compresses harder: ~6 ms for an
+    800 x 400 diff image that is nearly all transparent, ~1.5 ms here, for an image ~20 %
+    larger (a few KB more on the websocket: not what a student waits for)."""
+    height, width = rows.shape[0], (rows.shape[1] - 1) // 4
 
     def chunk(kind, data):
         return (struct.pack(">I", len(data)) + kind + data
@@ -237,7 +245,7 @@ def png(pixels):
 
     header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8 bits, RGBA
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)) + chunk(b"IEND", b""))
+            + chunk(b"IDAT", zlib.compress(rows, 1)) + chunk(b"IEND", b""))
 
 
 def use_ipympl(backend):
