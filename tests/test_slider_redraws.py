@@ -3,8 +3,8 @@ once), never by a full redraw (ipympl's draw_idle makes the browser ask back, th
 renders the whole figure: ~130 ms more per event). Counted on the figure's own canvas, through
 public API only; the pixels a run of blits leaves equal those of a full draw. Every kind of
 event: a hyperparameter, noise, steps, schedule and frame in the race and explore; a slider
-and the mouse over the cells of a map. And an event sends the image first and nothing that
-carries nothing new (counted where ipywidgets hands a message to the kernel's comm)."""
+and the mouse over the cells of a map. And an event sends nothing that carries nothing new,
+and the image before the table (counted where ipywidgets hands a message to the comm)."""
 import ipywidgets as widgets
 import matplotlib
 import numpy as np
@@ -130,9 +130,10 @@ def test_a_phase_maps_hyperparameter_slider_and_pointer_blit_and_never_redraw(mo
     (lambda: race(["SGD", "Adam"], surface="himmelblau", start=(0, -3), steps=100,
                   backend="ipympl"), "Adam.lr"),
     (lambda: explore("Adam", surface="rosenbrock", steps=100, backend="ipympl", lr=0.1), "lr")])
-def test_a_drag_sends_the_new_picture_first_and_only_what_changed(monkeypatch, make, key):
+def test_a_drag_sends_its_value_then_the_picture_then_the_table_and_nothing_else(monkeypatch, make, key):
     """What the kernel sends for a drag event (the browser's new position of a handle): the
-    image, then the scoreboard and the box with the exact value; no echo of the position."""
+    box with the exact value (before the path is run: the browser shows it meanwhile), the
+    image, then the scoreboard; no echo of the position."""
     sent = []
     send = widgets.Widget._send
 
@@ -149,8 +150,8 @@ def test_a_drag_sends_the_new_picture_first_and_only_what_changed(monkeypatch, m
         sent.clear()
         lr.slider.set_state({"value": lr.slider.value - offset})
         value = app.settings["hyperparameters"]["Adam"]["lr"]
-        assert sent == [image, (app.scoreboard, "update", {"value": app.scoreboard.value}),
-                        (lr.text, "update", {"value": repr(value)})]
+        assert sent == [(lr.text, "update", {"value": repr(value)}), image,
+                        (app.scoreboard, "update", {"value": app.scoreboard.value})]
     sent.clear()
     app.controls["frame"].set_state({"value": 50})
     assert sent == [image]

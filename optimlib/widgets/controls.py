@@ -133,9 +133,7 @@ class ExactSlider(widgets.HBox):
             return  # the browser echoing the grid point nearest to our value: keep ours
         self._placing = True  # the handle is where the student put it: leave it there
         try:
-            # the box shows the new value once the app has answered: its picture goes first
-            with self.text.hold_sync():
-                self.value = _tidy(self._value_at(change["new"]), self._scale, self.slider.step)
+            self.value = _tidy(self._value_at(change["new"]), self._scale, self.slider.step)
         finally:
             self._placing = False
 

@@ -231,7 +231,7 @@ class RaceApp:
 
         def react():  # a skipped event neither runs nor clears the message of the last one
             if not self._holding:
-                with self.scoreboard.hold_sync():  # the table follows the new picture
+                with self.scoreboard.hold_sync():  # the table after the new picture
                     guarded()
         return react
 
