@@ -1,65 +1,154 @@
-"""Time one lr-slider event of a race of six optimizers, until the browser's PNG is ready;
-then the same kernel-side time per lr event for explore (notebooks 01 and 06).
+"""Every app's events as a browser makes them, timed in the kernel until the image is sent;
+and the messages the kernel sends for each.
 
-Setup (issue 4): 6 optimizers x 300 steps on Rosenbrock, 300 x 300 contour, 640 x 480
-figure, ipympl canvas as in JupyterLab (a browser attached: it has had its first full
-image). An event = set one lr slider -> recompute that path -> redraw -> PNG diff
-(``get_diff_image``) ready to send. Compared, in the same run, with a naive full re-plot
-(clear, contour, six paths, legend, draw, PNG). Goals: median <= 25 ms, >= 5x faster than
-naive, drawing alone (no PNG) <= 5 ms.
+An event is what JupyterLab's kernel receives when a student drags a slider (the slider's new
+position, through ipywidgets' ``set_state``) or moves the mouse over a map: the app runs
+what changed, repaints and sends the PNG diff (an ipympl canvas with a browser attached,
+which has had its first full image). When an event asks for a full redraw (ipympl's
+draw_idle), the browser asks back and the kernel renders the whole figure: that draw is
+timed as part of the event and counted. Messages are counted where ipywidgets hands them to
+the kernel's comm (``Widget._send``): the image, the value box, the scoreboard, ...
 
-Every event counts what the browser would make the kernel do for it: when an event asks
-for a full redraw (ipympl's draw_idle), the browser asks back and the kernel renders the
-whole figure, so that draw is timed as part of the event. Goal (issue 11): median <= 10 ms
-for race and explore, and no full redraw at all. Run: make bench
+The apps, as the notebooks make them: the race in 07 (six optimizers on Himmelblau, 200
+steps), explore in 01 (SGD on the book's bowl, 60 steps) and 06 (Adam on Rosenbrock, 300
+steps), the map in 08b (Momentum on the book's bowl, 100 x 100 cells, 300 steps).
+Goals (issue 11): median <= 10 ms for race and explore, no full redraw in any app; the map
+has none (its noise slider re-runs all 10,000 cells: it answers on release).
+Then issue 4's comparison: a race of 6 x 300 steps on Rosenbrock against a naive full re-plot
+(goals: median <= 25 ms, >= 5 x faster, drawing alone <= 5 ms). Run: make bench
 """
+import collections
 import time
 
+import ipywidgets as widgets
 import numpy as np
 from ipympl.backend_nbagg import Canvas, FigureManager
 from matplotlib.figure import Figure
 
 from optimlib import OPTIMIZERS, get_optimizer, run
 from optimlib.plotting import plot_paths
-from optimlib.widgets import explore, race
+from optimlib.widgets import explore, phase_map, race
 
-EVENTS = 200
 SIX = list(OPTIMIZERS)
-lrs = np.geomspace(1e-4, 1e-2, 50)
+GOAL = "goal median <= 10 ms, no full redraw"
 
 
-def percentiles(times):
-    ms = np.array(times) * 1e3
-    return np.median(ms), np.percentile(ms, 95)
+class Messages:
+    """The comm messages the kernel sends, each as "widget: what" (e.g. "Canvas: image")."""
+
+    def __init__(self):
+        self.sent = []
+        send = widgets.Widget._send
+
+        def counted(widget, msg, buffers=None):
+            what = {"custom": "image" if buffers else "custom", "update": "update",
+                    "echo_update": "echo"}.get(msg.get("method"), msg.get("method"))
+            self.sent.append(f"{type(widget).__name__}: {what}")
+            return send(widget, msg, buffers)
+        widgets.Widget._send = counted
 
 
-def time_events(app, key, values):
-    """Kernel-side seconds per event of setting ``app.controls[key]`` to each value, with
-    the full draw the browser asks for after a draw_idle; and the number of full draws."""
+messages = Messages()
+
+
+def attach(app):
+    """The browser attaches: its first full image. Returns the list the draw requests go to."""
     canvas = app.figure.canvas
     canvas.syncing_data_url = False
-    canvas.draw()  # the browser's first full draw
+    canvas.draw()
     asked = []
-    canvas.draw_idle = lambda: asked.append(True)  # the browser's answer is timed below
-    times, full_draws = [], 0
-    for value in values:
+    canvas.draw_idle = lambda: asked.append(True)  # the browser's answer is timed in timed()
+    return asked
+
+
+def timed(app, events):
+    """Run each of ``events`` (functions) on ``app``: seconds per event (with the full draw
+    the browser asks for after a draw_idle), full draws, and the messages of each event."""
+    asked, canvas = attach(app), app.figure.canvas
+    times, full_draws, sent = [], 0, []
+    for event in events:
+        messages.sent.clear()
         t0 = time.perf_counter()
-        app.controls[key].value = float(value)
+        event()
         if asked:
             asked.clear()
-            canvas.draw()  # "draw", the browser asks back, the whole figure is rendered
+            canvas.draw()  # "draw": the browser asks back, the whole figure is rendered
             full_draws += 1
         times.append(time.perf_counter() - t0)
-    return times, full_draws
+        sent.append(list(messages.sent))
+    return times, full_draws, sent
 
 
+def drag(control, positions):
+    """The events of a drag of ``control`` through ``positions`` (a slider's own numbers:
+    for a hyperparameter's slider, log10 lr or the number of nines), as the browser sends
+    them."""
+    slider = getattr(control, "slider", control)  # an ExactSlider's handle is its slider
+    return [lambda p=float(p): slider.set_state({"value": p}) for p in positions]
+
+
+def to_and_fro(control, decades=1.5, events=40, times=2):
+    """Positions of a drag ``decades`` down a log slider and back (up and back if it has no
+    room below), ``times`` over: each a new position (the same one again is no event)."""
+    slider = control.slider
+    here = slider.value
+    far = here - decades if here - decades >= slider.min else min(here + decades, slider.max)
+    way = np.linspace(far, here, events)
+    return [*way[-2::-1], *way[1:]] * times
+
+
+def hover(app, cells):
+    """The events of a mouse moving over the map, through the centres of ``cells``."""
+    canvas, ax = app.figure.canvas, app.axes["map"]
+    height = canvas.get_renderer().height
+    events = []
+    for i, j in cells:
+        x, y = ax.transData.transform((app.grids[app.x][i], app.grids[app.y][j]))
+        events.append(lambda x=x, y=y: canvas.handle_event(
+            {"type": "motion_notify", "x": x, "y": height - y, "button": 0, "buttons": 0,
+             "modifiers": []}))
+    return events
+
+
+def line(label, times, full_draws, sent, goal=GOAL):
+    ms = np.array(times) * 1e3
+    counts = collections.Counter(len(s) for s in sent)
+    typical = collections.Counter(tuple(s) for s in sent).most_common(1)[0][0]
+    print(f"  {label:34}: median {np.median(ms):6.1f} ms, p95 {np.percentile(ms, 95):6.1f} ms, "
+          f"{full_draws} full redraws in {len(ms)} events ({goal})")
+    print(f"  {'':34}  {np.median([len(s) for s in sent]):.0f} messages an event "
+          f"({', '.join(f'{n}: {c}x' for n, c in sorted(counts.items()))}); "
+          f"most often: {', '.join(typical) or 'none'}")
+    return np.median(ms)
+
+
+print("Every app, events as a browser sends them; kernel-side time until the image is sent")
+app = race(SIX, surface="himmelblau", start=(0, -3), steps=200, backend="ipympl")
+events = [e for name in SIX for e in drag(app.controls[f"{name}.lr"],
+                                          to_and_fro(app.controls[f"{name}.lr"], times=1))]
+line("07 race of 6, lr of each in turn", *timed(app, events))
+line("07 race of 6, Adam's lr alone", *timed(app, drag(app.controls["Adam.lr"],
+                                                        to_and_fro(app.controls["Adam.lr"]))))
+line("07 race of 6, noise", *timed(app, drag(app.controls["noise"],
+                                              [*np.linspace(0.02, 1, 30), 0.0])))
+line("07 race of 6, show step (play)", *timed(app, drag(app.controls["frame"],
+                                                         [*range(0, 201, 5), *range(195, 0, -5)])))
+for label, name, surface, steps, start, lr in (
+        ("01 explore SGD on book, 60 steps", "SGD", "book", 60, (-7, 2), 0.5),
+        ("06 explore Adam on rosenbrock, 300", "Adam", "rosenbrock", 300, None, 0.1)):
+    app = explore(name, surface=surface, steps=steps, start=start, backend="ipympl", lr=lr)
+    line(f"{label}, lr", *timed(app, drag(app.controls["lr"], to_and_fro(app.controls["lr"]))))
+
+live = phase_map("Momentum", "book", start=(-7, 2), steps=300, backend="ipympl")
+line("08b map, noise (on release)", *timed(live, drag(live.controls["noise"],
+                                                       [0.1, 0.3, 0.0, 0.2, 0.0])),
+     goal="re-runs all 10,000 cells")
+cells = [(i, (3 * i) % 100) for i in range(0, 100, 2)]  # a new cell every event
+line("08b map, the mouse over new cells", *timed(live, hover(live, cells)))
+
+# Issue 4's comparison: a race of 6 x 300 steps on Rosenbrock, against a naive re-plot.
 app = race(SIX, surface="rosenbrock", steps=300, backend="ipympl")
-canvas = app.figure.canvas
-canvas.syncing_data_url = False  # a browser is attached: send diffs only
-canvas.draw()                    # the browser's first full draw
 assert tuple(app.figure.bbox.size) == (640, 480)
-
-# Inside every event, time the drawing alone: the animated artists over the background.
 draw_times, real_draw = [], app.canvas.draw_animated
 
 
@@ -70,58 +159,42 @@ def timed_draw():
 
 
 app.canvas.draw_animated = timed_draw
-blits, event_times = [], []
-real_blit = canvas.blit
-canvas.blit = lambda bbox=None: (real_blit(bbox), blits.append(bbox))
-for i in range(EVENTS):
-    t0 = time.perf_counter()
-    app.controls[f"{SIX[i % 6]}.lr"].value = float(lrs[i % 50])  # ends with the PNG diff made
-    event_times.append(time.perf_counter() - t0)
-assert len(blits) == len(draw_times) == EVENTS, "every event must blit"
-
+blits, blit = [], app.figure.canvas.blit
+app.figure.canvas.blit = lambda bbox=None: (blit(bbox), blits.append(bbox))
+events = [e for name in SIX for e in drag(app.controls[f"{name}.lr"],
+                                          to_and_fro(app.controls[f"{name}.lr"], times=1))]
+times, _, _ = timed(app, events)
+assert len(blits) == len(events), "every event must blit"
+draw_times = draw_times[1:]  # the first was the browser's first full draw
 run_times = []
 adam = app.settings["hyperparameters"]["Adam"]
-for i in range(EVENTS // 4):
+for i in range(50):
     t0 = time.perf_counter()
     run(get_optimizer("Adam")(**adam), app.surface, start=app.start, steps=app.steps, seed=0)
     run_times.append(time.perf_counter() - t0)
 
-# The naive way: a new plot from scratch on every event, on the same kind of canvas.
-naive_paths = race(SIX, surface="rosenbrock", steps=300, backend="ipympl").paths
+naive_paths = dict(app.paths)
 fig = Figure(figsize=(6.4, 4.8), dpi=100)
 naive_canvas = Canvas(fig)
 FigureManager(naive_canvas, 1)
 naive_canvas.syncing_data_url = False
-naive_times = []
-for i in range(EVENTS // 4):
+naive_times, lrs = [], np.geomspace(1e-4, 1e-2, 50)
+for i in range(50):
     t0 = time.perf_counter()
     name = SIX[i % 6]
-    naive_paths[name] = run(get_optimizer(name)(lr=float(lrs[i % 50])), app.surface, steps=300)
+    naive_paths[name] = run(get_optimizer(name)(lr=float(lrs[i])), app.surface, steps=300)
     fig.clear()
     plot_paths(app.surface, naive_paths, ax=fig.add_axes([0.1, 0.1, 0.52, 0.84]))
     naive_canvas.draw()  # renders everything, then makes the PNG diff (refresh_all)
     naive_times.append(time.perf_counter() - t0)
 
-med, p95 = percentiles(event_times)
-naive_med, naive_p95 = percentiles(naive_times)
-draw_med, draw_p95 = percentiles(draw_times)
-run_med, _ = percentiles(run_times)
-print(f"race of 6 x 300 steps on Rosenbrock, 640x480, ipympl canvas, {EVENTS} lr events")
-print(f"  app event -> PNG diff ready : median {med:6.1f} ms, p95 {p95:6.1f} ms "
-      f"({1000 / med:.0f} updates/s; goal median <= 25 ms)")
-print(f"    of which: one path (run)  : median {run_med:6.1f} ms (Adam, 300 steps)")
-print(f"    of which: drawing only    : median {draw_med:6.1f} ms, p95 {draw_p95:6.1f} ms "
-      f"(goal <= 5 ms)")
-print(f"  naive full re-plot + PNG    : median {naive_med:6.1f} ms, p95 {naive_p95:6.1f} ms")
+med, naive_med = np.median(times) * 1e3, np.median(naive_times) * 1e3
+print(f"Issue 4: race of 6 x 300 steps on Rosenbrock, 640x480, {len(times)} lr events")
+print(f"  app event -> PNG diff sent  : median {med:6.1f} ms, p95 "
+      f"{np.percentile(times, 95) * 1e3:6.1f} ms (goal median <= 25 ms)")
+print(f"    of which: one path (run)  : median {np.median(run_times) * 1e3:6.1f} ms "
+      f"(Adam, 300 steps)")
+print(f"    of which: drawing only    : median {np.median(draw_times) * 1e3:6.1f} ms, p95 "
+      f"{np.percentile(draw_times, 95) * 1e3:6.1f} ms (goal <= 5 ms)")
+print(f"  naive full re-plot + PNG    : median {naive_med:6.1f} ms")
 print(f"  speed-up over naive         : {naive_med / med:6.1f} x (goal >= 5 x)")
-
-print("explore, lr events as a drag makes them (to and fro over a decade and a half), ipympl")
-for label, name, surface, steps, lr in (("01: SGD on book, 60 steps", "SGD", "book", 60, 0.5),
-                                        ("06: Adam on rosenbrock, 300 steps", "Adam",
-                                         "rosenbrock", 300, 0.1)):
-    app = explore(name, surface=surface, steps=steps, backend="ipympl", lr=lr)
-    drag = np.geomspace(lr / 30, lr, 40)
-    times, full_draws = time_events(app, "lr", [*drag[::-1], *drag[1:]] * 2)
-    med, p95 = percentiles(times)
-    print(f"  {label:34}: median {med:6.1f} ms, p95 {p95:6.1f} ms, "
-          f"{full_draws} full redraws in {len(times)} events (goal median <= 10 ms, none)")

@@ -241,18 +241,26 @@ def sweep(optimizer, surface, start=None, steps=100, tol=0.01, noise=0.0, seed=N
     if start.shape != (2,) or not np.isfinite(start).all():
         raise ValueError(f"start must be finite (x, y), got {start.tolist()}")
     p = np.tile(start, (count, 1))
-    minima = np.array(surface.minima)
+    x, y = p[:, 0], p[:, 1]  # views: they follow p as it changes in place
 
-    def near(points):
-        return np.linalg.norm(points[:, None, :] - minima, axis=-1).min(axis=1) <= tol
+    # Per step, one pass per coordinate: reducing over an axis of length 2 (np.linalg.norm,
+    # .all(axis=1)) cost more than the step itself. The same numbers: norm is the square
+    # root of the sum of squares, computed here in the same order.
+    def near():
+        close = np.zeros(count, dtype=bool)
+        for mx, my in surface.minima:
+            dx, dy = x - mx, y - my
+            close |= np.sqrt(dx * dx + dy * dy) <= tol
+        return close
 
-    first_near = np.where(near(p), 0, -1)
+    first_near = np.where(near(), 0, -1)
     diverged = np.zeros(count, dtype=bool)
     with np.errstate(all="ignore"):
         for k in _descend(optimizer, surface, p, steps, noise, seed):
             loss = surface.value(p)
-            diverged |= ~np.isfinite(p).all(axis=1) | ~np.isfinite(loss) | _escaped(surface, p)
-            first_near[(first_near < 0) & ~diverged & near(p)] = k
+            finite = np.isfinite(x) & np.isfinite(y) & np.isfinite(loss)
+            diverged |= ~finite | _escaped(surface, p)
+            first_near[(first_near < 0) & ~diverged & near()] = k
     final = np.where(diverged, np.nan, loss)
     return Sweep(axes, final.reshape(shape), first_near.reshape(shape), diverged.reshape(shape),
                  tol, steps)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from IPython.core.formatters import DisplayFormatter
 from matplotlib.backend_bases import MouseEvent
+from matplotlib.colors import to_rgba
 from PIL import Image
 
 from optimlib import (HYPERPARAMETERS, OPTIMIZERS, SGD, SURFACES, Surface, get_optimizer, run,
@@ -351,11 +352,12 @@ def test_a_phase_map_paints_the_sweep_and_shows_a_cells_path(backend):
     expected = sweep("Momentum", "book", start=(-7, 2), steps=120, tol=0.01,
                      lr=m.grids["lr"], momentum=m.grids["momentum"])
     painted = m.mesh.get_array().reshape(30, 30)              # rows: momentum, columns: lr
-    reached = expected.steps_to_tol.T >= 0
+    colours = m.mesh.to_rgba(painted)                         # what each cell shows
+    reached, diverged = expected.steps_to_tol.T >= 0, expected.diverged.T
     np.testing.assert_array_equal(painted[reached], expected.steps_to_tol.T[reached])
-    assert np.ma.getmaskarray(painted)[~reached].all()               # grey: never got there
-    diverged = expected.diverged.T                                  # blank: diverged
-    assert diverged.any() and np.array_equal(m.mesh.get_alpha().reshape(30, 30) == 0, diverged)
+    never = ~reached & ~diverged                                      # grey: never got there
+    assert never.any() and (colours[never] == to_rgba("#dddddd")).all()
+    assert diverged.any() and np.array_equal(colours[..., 3] == 0, diverged)   # blank: diverged
     artists = len(m.figure.findobj())
     for i, j in [(3, 4), (20, 10), (29, 0)]:
         click(m.figure, m.axes["map"], m.grids["lr"][i], m.grids["momentum"][j])
@@ -365,7 +367,8 @@ def test_a_phase_map_paints_the_sweep_and_shows_a_cells_path(backend):
         np.testing.assert_array_equal(m.path.points, path.points)
     assert len(m.figure.findobj()) == artists
     before, info = m.result.final_loss.copy(), m.info.value
-    assert "Theory" in info and "Fewest steps" in info and "244 of 900 settings" in info
+    assert expected.arrived.sum() == 243
+    assert "Theory" in info and "Fewest steps" in info and "243 of 900 settings" in info
     m.controls["noise"].value = 0.5                       # the map is recomputed with noise
     assert not np.array_equal(before, m.result.final_loss, equal_nan=True)
     assert m.settings["noise"] == 0.5

@@ -13,8 +13,8 @@ import traitlets
 from ..optimizers import HYPERPARAMETERS, SCHEDULES, check_hyperparameter
 from ..surfaces import SURFACES
 
-__all__ = ["TYPE_HINT", "ExactSlider", "beside", "bind", "has_slider", "hyperparameter_slider",
-           "noise_slider", "race_controls"]
+__all__ = ["TYPE_HINT", "ExactSlider", "FloatSlider", "IntSlider", "beside", "bind", "has_slider",
+           "hyperparameter_slider", "noise_slider", "race_controls"]
 
 _LABEL = {"description_width": "80px"}
 # Every control is at least 340 px wide and grows with its column up to 520 px: a column of
@@ -41,6 +41,21 @@ _SCALES = {"linear": (lambda v: v, lambda p: p),
            "log": (np.log10, lambda p: 10.0 ** p),
            "nines": (lambda v: -np.log10(1.0 - v), lambda p: 1.0 - 10.0 ** -p)}
 _DECADES = 2  # a log-scale slider spans this many decades either side of the value it got
+
+
+class FloatSlider(widgets.FloatSlider):
+    """A FloatSlider whose kernel does not echo a dragged value back to the browser.
+
+    ipywidgets 8 answers every value a browser sends with an ``echo_update`` of it, before
+    the app reacts, so that other windows on the same kernel follow. On a drag that is a
+    message per event ahead of the new image, and the window that sent the value ignores
+    it. (Another window on the kernel still gets the app's new picture and value box.)"""
+    value = traitlets.CFloat(0.0, help="Float value").tag(sync=True, echo_update=False)
+
+
+class IntSlider(widgets.IntSlider):
+    """An IntSlider that does not echo a dragged value back (see ``FloatSlider``)."""
+    value = traitlets.CInt(0, help="Int value").tag(sync=True, echo_update=False)
 
 
 def has_slider(name):
@@ -75,9 +90,9 @@ class ExactSlider(widgets.HBox):
         self._scale, self._check, self._placing = scale, check, False
         self._around = span if callable(span) else None
         self._span = tuple(span(value) if callable(span) else span)
-        self.slider = widgets.FloatSlider(description=name, step=step, readout=False,
-                                          continuous_update=continuous, style=_LABEL,
-                                          layout=widgets.Layout(width="auto", flex="1 1 248px"))
+        self.slider = FloatSlider(description=name, step=step, readout=False,
+                                  continuous_update=continuous, style=_LABEL,
+                                  layout=widgets.Layout(width="auto", flex="1 1 248px"))
         # text, not a number box: no spinner or wheel to change an lr by 1 by accident
         self.text = widgets.Text(_shown(value), continuous_update=False,
                                  layout=widgets.Layout(width="80px"))
@@ -193,9 +208,9 @@ def hyperparameter_slider(name, value, continuous):
 
 
 def noise_slider(continuous):
-    return widgets.FloatSlider(value=0.0, min=0.0, max=2.0, step=0.01, description="noise",
-                               continuous_update=continuous, **_sized(),
-                               tooltip="std of Gaussian noise added to each gradient")
+    return FloatSlider(value=0.0, min=0.0, max=2.0, step=0.01, description="noise",
+                       continuous_update=continuous, **_sized(),
+                       tooltip="std of Gaussian noise added to each gradient")
 
 
 def race_controls(surface, steps, continuous):
@@ -209,11 +224,11 @@ def race_controls(surface, steps, continuous):
         "noise": noise_slider(continuous),
         "schedule": widgets.Dropdown(options=SCHEDULES, value="constant", description="lr schedule",
                                      **_sized()),
-        "steps": widgets.IntSlider(value=steps, min=1, max=max(1000, steps), description="steps",
-                                   continuous_update=False, **_sized()),
+        "steps": IntSlider(value=steps, min=1, max=max(1000, steps), description="steps",
+                           continuous_update=False, **_sized()),
         "play": widgets.Play(value=steps, min=0, max=steps, interval=40, description="play"),
-        "frame": widgets.IntSlider(value=steps, min=0, max=steps, description="show step",
-                                   continuous_update=continuous, **_sized()),
+        "frame": IntSlider(value=steps, min=0, max=steps, description="show step",
+                           continuous_update=continuous, **_sized()),
         "back": widgets.Button(description="◀", tooltip="one step back",
                                layout=widgets.Layout(width="40px")),
         "forward": widgets.Button(description="▶", tooltip="one step forward",

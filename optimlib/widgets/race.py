@@ -230,7 +230,8 @@ class RaceApp:
 
         def react():  # a skipped event neither runs nor clears the message of the last one
             if not self._holding:
-                guarded()
+                with self.scoreboard.hold_sync():  # the table after the new picture
+                    guarded()
         return react
 
     def _guard(self, callback):
@@ -246,9 +247,9 @@ class RaceApp:
 
     def _show_every_step(self):
         """The play and frame controls span the steps, and show the last one."""
-        for key in ("play", "frame"):
-            self.controls[key].max = self.steps
-            self.controls[key].value = self.steps
+        for control in (self.controls["play"], self.controls["frame"]):
+            with control.hold_sync():  # its max and value in one message
+                control.max = control.value = self.steps
 
     def _draw_contour(self):
         for artist in self._contour:
