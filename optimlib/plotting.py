@@ -18,8 +18,10 @@ COLORS = {"SGD": "#0072B2", "Momentum": "#D55E00", "Nesterov": "#CC79A7",
           "AdaGrad": "#009E73", "RMSprop": "#E69F00", "Adam": "#000000", "AdamW": "#56B4E9"}
 MARKERS = {"SGD": "o", "Momentum": "s", "Nesterov": "D", "AdaGrad": "^", "RMSprop": "v",
            "Adam": "P", "AdamW": "X"}
-# for labels beyond the palette (grey last: the contours are grey)
+# for labels beyond the palette (grey last: the contours are grey), each colour with each
+# marker in turn: 28 styles apart
 _EXTRA_COLORS = ["#882255", "#44AA99", "#DDCC77", "#999999"]
+_EXTRA_MARKERS = ["o", "s", "D", "^", "v", "P", "X"]
 
 
 def contour(surface, ax, resolution=300, levels=20):
@@ -71,10 +73,13 @@ def plot_paths(surface, paths, ax=None, title=None, legend=True):
 
 
 def line_style(label, i=0):
-    """Colour and marker of an optimizer, by the first word of its label ("SGD lr=0.1")."""
+    """Colour and marker of an optimizer, by the first word of its label ("SGD lr=0.1");
+    the ``i``-th label of a figure that names no built-in one gets the ``i``-th extra style."""
     name = _first_word(label)
-    return dict(color=COLORS.get(name, _EXTRA_COLORS[i % len(_EXTRA_COLORS)]),
-                marker=MARKERS.get(name, "o"))
+    if name in COLORS:
+        return dict(color=COLORS[name], marker=MARKERS[name])
+    colors, markers = len(_EXTRA_COLORS), len(_EXTRA_MARKERS)
+    return dict(color=_EXTRA_COLORS[i % colors], marker=_EXTRA_MARKERS[i // colors % markers])
 
 
 def line_styles(labels):

@@ -236,3 +236,93 @@ def test_a_pole_on_the_plot_leaves_the_other_levels():
 
 def test_any_label_has_a_style():
     assert line_style(7) == line_style("7") and line_style(7)["marker"] == "o"
+
+
+# --- the apps (optimlib.widgets): the same rule, at the call or under the app -------------
+
+from optimlib import MORE_OPTIMIZERS, OPTIMIZERS, get_surface  # noqa: E402
+from optimlib.widgets import explore, phase_map, race  # noqa: E402
+
+
+class Named:
+    """An own optimizer with a name of any type and an lr of any shape."""
+
+    def __init__(self, name, lr=0.1):
+        self.name, self.lr = name, lr
+
+    def update(self, params, grads):
+        for key in params:
+            params[key] -= self.lr * grads[key]
+
+
+@pytest.mark.parametrize("call, error, names", [
+    (lambda: explore("SGD", lr=np.array([0.1, 0.2]), backend="inline"), TypeError, "lr"),
+    (lambda: explore("SGD", lr=np.array([[0.1], [0.2]]), backend="inline"), TypeError, "lr"),
+    (lambda: race(["Adam"], hyperparameters={"Adam": {"beta1": np.array([0.9])}},
+                  backend="inline"), TypeError, "beta1"),
+    (lambda: explore(Named("mine"), backend="inline"), TypeError, "built-in optimizer"),
+    (lambda: race([Named]), TypeError, "instance"),
+    (lambda: phase_map("Momentum", "book", cells=0, backend="inline"), ValueError, "cells"),
+    (lambda: phase_map("Momentum", "book", cells=2.5, backend="inline"), ValueError, "cells"),
+    (lambda: race(["SGD"], steps=10**6, backend="inline"), ValueError, "steps"),
+])
+def test_an_app_refuses_careless_input_at_the_call(call, error, names):
+    with pytest.raises(error, match=names):
+        call()
+
+
+def test_built_in_classes_race_and_explore_by_their_names():
+    app = race([SGD, Adam, MORE_OPTIMIZERS["AdamW"]], steps=20, backend="inline")
+    assert list(app.paths) == ["SGD", "Adam", "AdamW"]
+    assert list(explore(Momentum, steps=20, backend="inline").paths) == ["Momentum"]
+    assert phase_map(Momentum, "book", cells=4, steps=20, backend="inline").name == "Momentum"
+
+
+def test_own_optimizers_with_odd_names_and_array_lrs_race_and_are_told_apart():
+    own = [Named(i, lr=0.01 * (i + 1)) for i in range(20)]            # int names
+    app = race(own, surface="book", steps=10, backend="inline")
+    assert list(app.paths) == [str(i) for i in range(20)]
+    styles = {(line.get_color(), line.get_marker()) for line in app.lines.values()}
+    assert len(styles) == 20                                          # 20 apart on the plot
+    array = race(["SGD", Named("split", lr=np.array([0.01, 0.5]))], steps=10, backend="inline")
+    assert "0.01, 0.5" in array.scoreboard.value                     # the lr it runs with
+
+
+def test_a_race_runs_on_any_valid_surface():
+    bowl = Surface("mine", lambda x, y: x**2 + 3 * y**2, lambda x, y: (2 * x, 6 * y),
+                   xlim=(-3, 3), ylim=(-3, 3), start=(2, 2))          # no minima, no min_value
+    app = race(["SGD", "Adam"], surface=bowl, steps=30, backend="inline")
+    assert app.settings["surface"] == "mine" and all(p.steps == 30 for p in app.paths.values())
+    board = app.scoreboard.value      # no minima stated: nothing to say of reaching one
+    assert "failed" not in board and "never" not in board and board.count("<td") == 2 * 4
+
+
+def test_an_own_optimizer_that_fails_on_a_new_surface_leaves_no_old_path():
+    class FailsLater(Named):
+        boom = False
+
+        def update(self, params, grads):
+            if FailsLater.boom:
+                raise RuntimeError("boom")
+            super().update(params, grads)
+
+    app = race(["SGD", FailsLater("later")], steps=20, backend="inline")
+    FailsLater.boom = True
+    app.controls["surface"].value = get_surface("booth")
+    booth = get_surface("booth")
+    assert app.settings["surface"] == "booth" and app.settings["start"] == booth.start
+    assert app.paths["later"] is None and "RuntimeError: boom" in app.errors.message
+    assert tuple(app.paths["SGD"].points[0]) == booth.start     # the others: on booth, from its start
+    assert "failed: RuntimeError" in app.scoreboard.value
+
+
+def test_a_click_off_the_surface_in_zoomed_out_axes_says_where_to_click():
+    from matplotlib.backend_bases import MouseEvent
+    app = race(["SGD"], surface="book", steps=20, backend="ipympl")
+    ax, before = app.axes["paths"], app.paths["SGD"]
+    ax.set_xlim(-40, 40)                                   # the zoom tool, zoomed out
+    px, py = ax.transData.transform((30, 0))
+    app.figure.canvas.callbacks.process(
+        "button_press_event", MouseEvent("button_press_event", app.figure.canvas, px, py, 1))
+    assert "start" in app.errors.message and app.paths["SGD"] is before   # nothing moved
+    assert app.settings["start"] == (-7.0, 2.0)

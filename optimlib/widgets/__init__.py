@@ -17,9 +17,13 @@ way it does), ``controls`` (sliders from the one table of hyperparameter ranges)
 and ``racers`` (the race), ``explore`` (the race of one, with loss and state panels) and
 ``phase_map``.
 """
+import numbers
+
+from ..optimizers import OPTIMIZERS
 from .explore import ExploreApp
 from .phase_map import PhaseMap
 from .race import RaceApp
+from .racers import as_entry
 
 __all__ = ["ExploreApp", "PhaseMap", "RaceApp", "explore", "phase_map", "race"]
 
@@ -36,6 +40,11 @@ def explore(name="SGD", surface="book", start=None, steps=100, backend="auto", t
     scale: how many times larger to draw the figure (and its text) than in a notebook, e.g.
         1.2 on a 1280-px projector.
     """
+    name = as_entry(name)
+    if not isinstance(name, str):
+        raise TypeError(f"explore shows the state of a built-in optimizer, named: one of "
+                        f"{', '.join(OPTIMIZERS)} (got {name!r}); race([...]) races one of "
+                        f"your own")
     return ExploreApp(name, surface, start, steps, hyperparameters, backend, tol, scale)
 
 
@@ -66,5 +75,8 @@ def phase_map(name="Momentum", surface="book", x="lr", y="momentum", start=None,
     fewest steps over a cell and its neighbours (``Sweep.best_region``): with noise, which
     single run arrives first is luck. scale: as for ``explore``.
     """
-    return PhaseMap(name, surface, x, y, start, steps, tol, cells, backend, hyperparameters,
-                    scale)
+    if isinstance(cells, bool) or not isinstance(cells, numbers.Integral) or cells < 2:
+        raise ValueError(f"cells must be an integer >= 2 (the map's cells along each axis), "
+                         f"got {cells!r}")
+    return PhaseMap(as_entry(name), surface, x, y, start, steps, tol, int(cells), backend,
+                    hyperparameters, scale)

@@ -5,14 +5,14 @@ import functools
 
 import numpy as np
 
-from ..optimizers import Scheduled, get_optimizer
+from ..optimizers import MORE_OPTIMIZERS, OPTIMIZERS, Scheduled, get_optimizer
 from ..plotting import line_style
 from ..trajectory import run, steps_to_minimum, suggested_lr
 
-__all__ = ["Racer", "loss_range", "make_racers", "scoreboard_html"]
+__all__ = ["Racer", "as_entry", "loss_range", "make_racers", "scoreboard_html"]
 
-MARKERS_HTML = {"SGD": "●", "Momentum": "■", "Nesterov": "◆", "AdaGrad": "▲", "RMSprop": "▼",
-                "Adam": "✚", "AdamW": "✖"}
+MARKERS_HTML = {"o": "●", "s": "■", "D": "◆", "^": "▲", "v": "▼", "P": "✚", "X": "✖"}
+"""The scoreboard's symbol for each marker of the paths."""
 
 
 class Racer:
@@ -26,7 +26,7 @@ class Racer:
         self.name, self.own, self.sliders = name, own, {}
         style = line_style(name, index)
         self.color, self.marker = style["color"], style["marker"]
-        self.symbol = MARKERS_HTML.get(name, "●")
+        self.symbol = MARKERS_HTML[self.marker]
         self.optimizer = self.path = self.line = self.error = None
 
     def run(self, settings):
@@ -60,6 +60,7 @@ def make_racers(entries, hyperparameters, surface, start, steps):
     """The racers of ``entries`` (names and/or optimizers of your own) and the starting
     hyperparameters of each, by name: the given ones, an lr that works here, the rest the
     book's defaults. A clear error for bad input, before any widget exists."""
+    entries = [as_entry(entry) for entry in entries]
     names = _racing_names(entries, hyperparameters)
     racers = [Racer(name, i, own=None if isinstance(entry, str) else entry)
               for i, (name, entry) in enumerate(zip(names, entries))]
@@ -84,10 +85,11 @@ def scoreboard_html(racers, hyperparameters, surface, tol):
         else:
             loss = f"{path.losses[-1] - loss_range(surface)[0]:.2e}"
             step = steps_to_minimum(path, surface, tol) if surface.minima else None
-            reached = "never" if step is None else f"at step {step}"
+            reached = ("—" if not surface.minima  # no minima stated: nothing to reach
+                       else "never" if step is None else f"at step {step}")
         name = f"<b style='color:{r.color}'>{r.symbol} {r.name}</b>"
         lr = hyperparameters[r.name]["lr"] if r.own is None else getattr(r.own, "lr", None)
-        rows.append(row([name, "—" if lr is None else f"{lr:.3g}", loss, reached]))
+        rows.append(row([name, _number(lr), loss, reached]))
     return "<table style='border-collapse:collapse'>" + "".join(rows) + "</table>"
 
 
@@ -101,13 +103,37 @@ def loss_range(surface):
     return (surface.min_value if surface.min_value is not None else z.min()), z.max()
 
 
+def _number(value):
+    """A hyperparameter as the scoreboard shows it: 3 significant digits, one per entry of
+    an array (an optimizer of your own may hold one), "—" for none."""
+    try:
+        values = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return "—"
+    if value is None or values.size == 0:
+        return "—"
+    return ", ".join(f"{v:.3g}" for v in values.ravel())
+
+
+def as_entry(entry):
+    """A race's entry as a built-in's name or an optimizer of your own; a class is taken by
+    its name when it is a built-in one (``race([SGD, Adam])``), else refused."""
+    if isinstance(entry, type):
+        if entry in OPTIMIZERS.values() or entry in MORE_OPTIMIZERS.values():
+            return entry.__name__
+        raise TypeError(f"give an optimizer of your own as an instance, "
+                        f"{entry.__name__}(...), not the class {entry.__name__}")
+    return entry
+
+
 def _racing_names(entries, hyperparameters):
     """The name of each entry (a name, or an optimizer of your own), checked."""
     for entry in entries:
         if not isinstance(entry, str) and not callable(getattr(entry, "update", None)):
             raise TypeError(f"race takes optimizer names or objects with update(params, "
                             f"grads), got {entry!r}")
-    names = [e if isinstance(e, str) else getattr(e, "name", type(e).__name__) for e in entries]
+    names = [e if isinstance(e, str) else str(getattr(e, "name", type(e).__name__))
+             for e in entries]
     if not names or len(set(names)) != len(names):
         raise ValueError(f"give each optimizer once, got {names!r}")
     for name in hyperparameters:
@@ -126,6 +152,10 @@ def _starting_values(racer, given, surface, start, steps):
     if unknown:
         raise ValueError(f"{racer.name} has no hyperparameter {', '.join(sorted(unknown))}; "
                          f"it has: {', '.join(defaults)}")
+    for name, value in given.items():
+        if np.ndim(value) != 0:
+            raise TypeError(f"{racer.name}'s {name} must be one number (a slider holds one "
+                            f"value), got {value!r}")
     values = {**defaults, **given}
     if "lr" not in given:
         values["lr"] = suggested_lr(racer.name, surface, start, steps)
