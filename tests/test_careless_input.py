@@ -326,3 +326,17 @@ def test_a_click_off_the_surface_in_zoomed_out_axes_says_where_to_click():
         "button_press_event", MouseEvent("button_press_event", app.figure.canvas, px, py, 1))
     assert "start" in app.errors.message and app.paths["SGD"] is before   # nothing moved
     assert app.settings["start"] == (-7.0, 2.0)
+
+
+def test_a_flat_surface_works_in_every_app_without_a_warning():
+    flat = Surface("flat", lambda x, y: 0 * x + 1.0, lambda x, y: (0 * x, 0 * y),
+                   xlim=(-1, 1), ylim=(-1, 1), start=(0.5, 0.5), minima=[(0, 0)], min_value=1.0)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        apps = [explore(name, surface=flat, steps=20, backend="inline") for name in OPTIMIZERS]
+        apps.append(race(["SGD", "Adam"], surface=flat, steps=20, backend="inline"))
+        apps.append(phase_map("Momentum", flat, steps=20, cells=4, backend="inline"))
+    for app in apps[:-1]:   # nothing moves on a flat surface: every path stands at its start
+        assert all((p.points == (0.5, 0.5)).all() for p in app.paths.values())
+    assert apps[-1].result.arrived.sum() == 0 and "0 of 16 settings" in apps[-1].info.value

@@ -77,7 +77,7 @@ class ExploreApp(RaceApp):
         state = self.axes["state"]
         shown = [self._series[key] for key in STATE_LABELS[self._racers[0].name]]
         limits = {"loss": {"xlim": (0, self.steps),
-                           "ylim": (1e-12, 10.0 ** np.ceil(np.log10(top - floor)))},
+                           "ylim": (1e-12, 10.0 ** np.ceil(np.log10(max(top - floor, 1e-11))))},
                   "state": {"xlim": (0, self.steps),
                             "ylim": state_limits(shown, None if first else state.get_ylim())}}
         for name, wanted in limits.items():
