@@ -21,7 +21,9 @@ at once: 3 s and 610 MB at this bound). The notebooks take at most 5,000 steps."
 def check_count(name, value):
     """``value`` as an int, or a clear error if it is not a positive integer."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        plain = value.item() if isinstance(value, np.generic) else value  # 3.0, not np.float32(3.0)
+        raise ValueError(f"{name} must be a positive integer, got {plain!r} "
+                         f"({type(value).__name__})")
     return int(value)
 
 
