@@ -18,6 +18,11 @@ INK = """c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.heigh
     let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i] < 200) n++; return n; }"""
 
 
+def assert_every_app_fits(page, name):
+    from test_screens import assert_every_app_fits as check  # it imports from this module
+    check(page, name)
+
+
 def open_notebook(page, lab, name):
     """Open one notebook in a workspace of its own, so no other tab is restored beside it."""
     base, token = lab
@@ -363,6 +368,7 @@ def test_start_here_runs_and_its_race_answers_the_mouse(page, lab):
     page.wait_for_timeout(600)
     assert frame.inner_text() != first and canvas.evaluate(FINGERPRINT) != pixels
     shot(page, "00_race_playing")
+    assert_every_app_fits(page, "00_start_here")  # at 1400 and 1000 px (test_screens)
 
     # In a narrower window every control still fits the notebook's column.
     page.set_viewport_size({"width": 1000, "height": 1000})
@@ -403,6 +409,7 @@ def test_notebook_runs_with_live_canvases(page, lab, name):
     shot(page, f"{name}_controls")  # the exact boxes of the last app, as the student reads them
     if name in DRAG_THEN_TYPE:
         drag_then_type(page, lab, f"{name}.ipynb", *DRAG_THEN_TYPE[name])
+    assert_every_app_fits(page, name)  # at 1400 and 1000 px, on this Run All (test_screens)
     print(f"{name}: open and Run All {ran:.0f} s, all checks {time.perf_counter() - t0:.0f} s")
 
 

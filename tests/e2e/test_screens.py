@@ -1,7 +1,8 @@
 """Readable apps (issue 11, points 4-5): every app as a student meets it, screenshotted and
 measured, in JupyterLab at 1400 and 1000 px wide and in Voila on a 1280-px projector.
 
-Each notebook with an app runs once at 1400 px; then the window narrows to 1000 px (JupyterLab
+Each notebook with an app runs once at 1400 px (in test_jupyterlab, whose Run All this shares);
+then the window narrows to 1000 px (JupyterLab
 lays its column out again; the apps' figures keep their size). For every app's output area:
 its figure and every control row end inside the area (nothing cut off or hidden behind a
 scroll bar), no slider's track is squeezed, no label is cut short, and the area is
@@ -11,10 +12,8 @@ screenshotted to screenshots/screens/ for a person to look at. In Voila the apps
 import pytest
 
 from conftest import SCREENSHOTS
-from test_jupyterlab import main_canvases, open_notebook, run_all
+from test_jupyterlab import main_canvases
 
-NOTEBOOKS = ["00_start_here", "01_sgd", "02_momentum", "03_nesterov", "04_adagrad",
-             "05_rmsprop", "06_adam", "07_race", "08b_hyperparameter_maps", "10_build_your_own"]
 WIDTHS = (1400, 1000)
 HEIGHT = 1400  # tall enough to screenshot a whole app; the widths are what is tested
 PROJECTOR = {"width": 1280, "height": 800}
@@ -76,13 +75,11 @@ def measure_apps(page, areas, name, beside):
     return problems
 
 
-@pytest.mark.parametrize("name", NOTEBOOKS)
-def test_every_app_fits_the_notebook_column(page, lab, name):
+def assert_every_app_fits(page, name):
     """At 1400 px the controls sit beside the figure (in view while a slider is dragged); at
-    1000 px (a 568-px column) they go below it; either way nothing is cut off or squeezed."""
-    page.set_viewport_size({"width": WIDTHS[0], "height": HEIGHT})
-    open_notebook(page, lab, f"{name}.ipynb")
-    run_all(page)
+    1000 px (a 568-px column) they go below it; either way nothing is cut off or squeezed.
+    Called by test_jupyterlab's test of each notebook with an app, after its Run All at 1400
+    px: one Run All per notebook serves both."""
     areas = app_areas(page)
     assert areas.count() >= (2 if name.startswith("08b") else 1)
     problems = []
