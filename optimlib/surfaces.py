@@ -312,8 +312,9 @@ def momentum_roots(lr, momentum, curvature):
     sqrt(momentum), their product; real and equal (critically damped) when lr lam = (1 +- sqrt(momentum))^2.
     Arrays broadcast; returns complex (r1, r2), |r1| >= |r2|: |r1| is the rate of the path.
     """
-    b = 1 + np.asarray(momentum, dtype=float) - np.asarray(lr, dtype=float) * np.asarray(curvature, dtype=float)
-    root = np.sqrt(b * b - 4 * np.asarray(momentum, dtype=float) + 0j)
+    momentum = np.asarray(momentum, dtype=float)
+    b = 1 + momentum - np.asarray(lr, dtype=float) * np.asarray(curvature, dtype=float)
+    root = np.sqrt(b * b - 4 * momentum + 0j)
     plus, minus = (b + root) / 2, (b - root) / 2
     swap = np.abs(minus) > np.abs(plus)
     return np.where(swap, minus, plus), np.where(swap, plus, minus)
