@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Surface", "SURFACES", "get_surface", "momentum_optimum", "momentum_stability_limit",
-           "sgd_stability_limit"]
+__all__ = ["Surface", "SURFACES", "get_surface", "momentum_optimum", "momentum_roots",
+           "momentum_stability_limit", "sgd_stability_limit"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -300,3 +300,21 @@ def momentum_optimum(surface):
     ell, big = _curvatures(surface)
     root_kappa = np.sqrt(big / ell)
     return 4 / (np.sqrt(big) + np.sqrt(ell)) ** 2, ((root_kappa - 1) / (root_kappa + 1)) ** 2
+
+
+def momentum_roots(lr, momentum, curvature):
+    """The two roots of the heavy ball along one direction of curvature lam (notebook 02b).
+
+    There the gradient is lam x, and p <- p + v with v <- momentum v - lr lam x gives the linear
+    recurrence x_{k+1} = (1 + momentum - lr lam) x_k - momentum x_{k-1}: x_k = c1 r1^k + c2 r2^k,
+    r1, r2 the roots of r^2 - (1 + momentum - lr lam) r + momentum = 0 (the eigenvalues of
+    [[1 + momentum - lr lam, -momentum], [1, 0]]). Complex (under-damped) they have |r| =
+    sqrt(momentum), their product; real and equal (critically damped) when lr lam = (1 +- sqrt(momentum))^2.
+    Arrays broadcast; returns complex (r1, r2), |r1| >= |r2|: |r1| is the rate of the path.
+    """
+    momentum = np.asarray(momentum, dtype=float)
+    b = 1 + momentum - np.asarray(lr, dtype=float) * np.asarray(curvature, dtype=float)
+    root = np.sqrt(b * b - 4 * momentum + 0j)
+    plus, minus = (b + root) / 2, (b - root) / 2
+    swap = np.abs(minus) > np.abs(plus)
+    return np.where(swap, minus, plus), np.where(swap, plus, minus)

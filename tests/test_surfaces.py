@@ -138,3 +138,30 @@ def test_theory_needs_a_quadratic():
     assert lr == pytest.approx(1.3358, abs=1e-4) and momentum == pytest.approx(0.4026, abs=1e-4)
     with pytest.raises(ValueError, match="'rosenbrock' is not a quadratic"):
         sgd_stability_limit("rosenbrock")
+
+
+def test_the_damping_roots_match_a_closed_form_and_the_recurrences_eigenvalues():
+    """momentum_roots (notebook 02b) against the closed forms of the three regimes, and against
+    np.linalg.eigvals of the 2x2 matrix that maps (x_k, x_{k-1}) to (x_{k+1}, x_k)."""
+    from optimlib.surfaces import momentum_roots
+    # critically damped: lr lam = (1 -+ sqrt(mu))^2 gives the double root +-sqrt(mu)
+    for lr, mu, lam, double in ((0.64, 0.04, 1.0, 0.2), (1.44, 0.04, 1.0, -0.2)):
+        np.testing.assert_allclose(momentum_roots(lr, mu, lam), [double, double], atol=1e-12)
+    # under-damped: a complex pair of magnitude sqrt(mu); momentum 0.5, lr lam = 0.5: r = (1 +- i) / 2
+    r1, r2 = momentum_roots(0.5, 0.5, 1.0)
+    assert {complex(r1), complex(r2)} == {0.5 + 0.5j, 0.5 - 0.5j}
+    # over-damped: momentum 0.09, lr lam = 0.09: r^2 - r + 0.09 = (r - 0.9)(r - 0.1)
+    np.testing.assert_allclose(momentum_roots(0.9, 0.09, 0.1), [0.9, 0.1], atol=1e-12)
+    # momentum 0 is SGD: one root 1 - lr lam, the other 0
+    np.testing.assert_allclose(momentum_roots(0.3, 0.0, 2.0), [0.4, 0.0], atol=1e-12)
+    rng = np.random.default_rng(1)
+    lr, mu, lam = rng.uniform(0.01, 3, 500), rng.uniform(0, 0.999, 500), rng.uniform(0.01, 3, 500)
+    r1, r2 = momentum_roots(lr, mu, lam)                       # arrays broadcast
+    assert r1.shape == (500,) and (np.abs(r1) >= np.abs(r2)).all()
+    for k in range(500):
+        matrix = [[1 + mu[k] - lr[k] * lam[k], -mu[k]], [1, 0]]
+        eig = np.linalg.eigvals(matrix)
+        eig = eig[np.argsort(-np.abs(eig))]
+        np.testing.assert_allclose(np.abs([r1[k], r2[k]]), np.abs(eig), rtol=1e-6, atol=1e-9)
+        np.testing.assert_allclose(np.sort_complex([r1[k], r2[k]]), np.sort_complex(eig.astype(complex)),
+                                   atol=1e-6)
