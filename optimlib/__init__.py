@@ -2,13 +2,13 @@
 and the plots and sliders of the optimlib notebooks.
 """
 from .optimizers import (HYPERPARAMETERS, MORE_OPTIMIZERS, OPTIMIZERS, SCHEDULES, SGD, AdaGrad, Adam,
-                         AdamW, Momentum, Nesterov, Optimizer, Range, RMSprop, Scheduled,
+                         AdamW, AMSGrad, Momentum, Nesterov, Optimizer, Range, RMSprop, Scheduled,
                          get_optimizer)
 from .surfaces import SURFACES, Surface, get_surface
 from .trajectory import Sweep, Trajectory, run, steps_to_minimum, suggested_lr, sweep
 
 __all__ = ["OPTIMIZERS", "MORE_OPTIMIZERS", "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop",
-           "Adam", "AdamW", "HYPERPARAMETERS", "Range", "SCHEDULES", "Scheduled",
+           "Adam", "AdamW", "AMSGrad", "HYPERPARAMETERS", "Range", "SCHEDULES", "Scheduled",
            "Optimizer", "get_optimizer", "Surface", "SURFACES", "get_surface", "Trajectory", "run",
            "steps_to_minimum", "suggested_lr", "Sweep", "sweep", "require"]
 __version__ = "0.2.0"  # pyproject.toml reads it from here

@@ -19,8 +19,8 @@ import numpy as np
 from .checks import check_count
 
 __all__ = ["OPTIMIZERS", "MORE_OPTIMIZERS", "HYPERPARAMETERS", "Range", "get_optimizer", "Optimizer",
-           "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW", "SCHEDULES",
-           "Scheduled", "check_hyperparameter"]
+           "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW", "AMSGrad",
+           "SCHEDULES", "Scheduled", "check_hyperparameter"]
 
 
 class Range(NamedTuple):
@@ -153,7 +153,8 @@ class Optimizer:
         the first update, is NaN. Every rule has "step" (the length of each step along x and
         y); Momentum and Nesterov add "velocity" (|v|); AdaGrad and RMSprop "h" and
         "effective_lr" (lr / (sqrt(h) + eps)); Adam and AdamW "m" (|m|), "sqrt_v" and
-        "effective_lr" (lr_t / (sqrt(v) + eps), with Adam's bias-corrected lr_t).
+        "effective_lr" (lr_t / (sqrt(v) + eps), with Adam's bias-corrected lr_t); AMSGrad
+        also "sqrt_v_max", and divides by it in "effective_lr".
         lr: the learning rate of each step, shape (steps + 1,), where it changed during the
             run (``Scheduled`` passes its own); by default this optimizer's ``lr``.
         """
@@ -356,15 +357,20 @@ class Adam(Optimizer):
         self.t = 0
 
     def _update(self, params, grads):
+        lr_t = self._moments(params, grads)
+        for key in params:
+            params[key] -= lr_t * self.m[key] / (np.sqrt(self.v[key]) + self.eps)
+
+    def _moments(self, params, grads):
+        """Step t's averages m and v of the gradients; returns its lr_t."""
         if not self.m:
             self.m = {key: np.zeros_like(p) for key, p in params.items()}
             self.v = {key: np.zeros_like(p) for key, p in params.items()}
         self.t += 1
-        lr_t = self._bias_corrected_lr(self.lr, self.t)
         for key in params:
             self.m[key] = self.beta1 * self.m[key] + (1 - self.beta1) * grads[key]
             self.v[key] = self.beta2 * self.v[key] + (1 - self.beta2) * grads[key]**2
-            params[key] -= lr_t * self.m[key] / (np.sqrt(self.v[key]) + self.eps)
+        return self._bias_corrected_lr(self.lr, self.t)
 
     def _bias_corrected_lr(self, lr, t):
         """lr_t, the step size of step t = 1, 2, ...: lr * sqrt(1 - beta2^t) / (1 - beta1^t)."""
@@ -402,11 +408,48 @@ class AdamW(Adam):
         super()._update(params, grads)
 
 
+class AMSGrad(Adam):
+    r"""AMSGrad: Adam divided by the largest v so far, which never forgets a large gradient.
+
+    .. math::
+        m \leftarrow \beta_1 m + (1 - \beta_1)\, g, \qquad
+        v \leftarrow \beta_2 v + (1 - \beta_2)\, g \odot g, \qquad
+        v_{\max} \leftarrow \max(v_{\max}, v), \\
+        \eta_t = \eta \sqrt{1 - \beta_2^t} / (1 - \beta_1^t), \qquad
+        p \leftarrow p - \eta_t\, m / (\sqrt{v_{\max}} + \epsilon)
+
+    Reddi, Kale & Kumar (2018), "On the Convergence of Adam and Beyond", Algorithm 2. Adam's
+    v forgets a rare large gradient within about 1 / (1 - beta2) steps, and then takes long
+    steps on the frequent small ones: on the paper's online problem it goes to the worst
+    point (notebook 06b). The maximum never forgets: a coordinate's divisor sqrt(v_max) only
+    grows, so a rare large gradient keeps the steps after it short.
+    The paper's Algorithm 2 has no bias correction; like ``torch.optim.Adam(amsgrad=True)``
+    (which this equals, up to where eps sits, see Adam) it keeps Adam's lr_t, and the
+    maximum is taken over the uncorrected v.
+    """
+
+    state_names = ("m", "v", "v_max", "t")
+
+    def _update(self, params, grads):
+        if not self.v_max:
+            self.v_max = {key: np.zeros_like(p) for key, p in params.items()}
+        lr_t = self._moments(params, grads)
+        for key in params:
+            self.v_max[key] = np.maximum(self.v_max[key], self.v[key])
+            params[key] -= lr_t * self.m[key] / (np.sqrt(self.v_max[key]) + self.eps)
+
+    def _state_diagnostics(self, state, lr):
+        # Adam's series with v_max where Adam divides by v, and sqrt(v) beside it
+        adam = super()._state_diagnostics({**state, "v": state["v_max"]}, lr)
+        return {"m": adam["m"], "sqrt_v": np.sqrt(state["v"]), "sqrt_v_max": adam["sqrt_v"],
+                "effective_lr": adam["effective_lr"]}
+
+
 OPTIMIZERS = {"SGD": SGD, "Momentum": Momentum, "Nesterov": Nesterov,
               "AdaGrad": AdaGrad, "RMSprop": RMSprop, "Adam": Adam}
 """The six rules of the book, by name, in its order."""
 
-MORE_OPTIMIZERS = {"AdamW": AdamW}
+MORE_OPTIMIZERS = {"AdamW": AdamW, "AMSGrad": AMSGrad}
 """Rules beyond the book's six, which the apps and ``get_optimizer`` know by name too."""
 
 

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from conftest import torch_or_skip
 from optimlib import (HYPERPARAMETERS, MORE_OPTIMIZERS, OPTIMIZERS, SGD, AdaGrad, Adam, AdamW,
-                      Momentum, Nesterov, RMSprop, Scheduled, get_optimizer, get_surface, run)
+                      AMSGrad, Momentum, Nesterov, RMSprop, Scheduled, get_optimizer, get_surface, run)
 
 ALL = {**OPTIMIZERS, **MORE_OPTIMIZERS}
 
@@ -165,6 +165,10 @@ TORCH_TWINS = {
              lambda o, ps: o.Adam(ps, lr=0.02, betas=(0.8, 0.99), eps=1e-14)),
     "AdamW": (lambda: AdamW(lr=0.02, beta1=0.8, beta2=0.99, eps=1e-14, weight_decay=0.3),
               lambda o, ps: o.AdamW(ps, lr=0.02, betas=(0.8, 0.99), eps=1e-14, weight_decay=0.3)),
+    # torch keeps the max of the raw v and divides by sqrt(max) / sqrt(1 - b2^t) + eps; a short
+    # memory b2 = 0.6 lets v fall, so that its maximum matters (see the test after the next)
+    "AMSGrad": (lambda: AMSGrad(lr=0.02, beta1=0.8, beta2=0.6, eps=1e-14),
+                lambda o, ps: o.Adam(ps, lr=0.02, betas=(0.8, 0.6), eps=1e-14, amsgrad=True)),
 }
 
 
@@ -440,13 +444,36 @@ def test_adamw_decays_the_weights_apart_from_the_gradient():
                                        "weight_decay": 0.01}
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_amsgrad_divides_by_the_running_maximum_of_adams_v(seed):
+    params, grads = random_problem(seed)
+    amsgrad = TORCH_TWINS["AMSGrad"][0]()                  # the one checked against torch
+    adam = Adam(**amsgrad.hyperparameters)
+    adam_params, ams_params = ({k: p.copy() for k, p in params.items()} for _ in range(2))
+    v_max = {k: np.zeros_like(p) for k, p in params.items()}
+    for g in grads:
+        adam.update(adam_params, g)
+        amsgrad.update(ams_params, g)
+        for k in params:
+            # the same averages m and v as Adam's (on other params: the gradients are given)
+            np.testing.assert_array_equal(amsgrad.state["m"][k], adam.state["m"][k])
+            np.testing.assert_array_equal(amsgrad.state["v"][k], adam.state["v"][k])
+            v_max[k] = np.maximum(v_max[k], adam.state["v"][k])
+            np.testing.assert_array_equal(amsgrad.state["v_max"][k], v_max[k])
+    # the maximum mattered: it stands far above v, and the paths parted
+    assert (amsgrad.state["v_max"]["W"] > 3 * amsgrad.state["v"]["W"]).any()
+    assert np.abs(ams_params["W"] - adam_params["W"]).max() > 0.1
+    assert set(amsgrad.state) == {"m", "v", "v_max", "t"} and amsgrad.state["t"] == 50
+
+
 # --- diagnostics: what each rule's state means, from the state it recorded ----------------
 
 def test_diagnostics_are_named_by_meaning_and_come_from_the_rules_own_state():
     expected = {"SGD": {"step"}, "Momentum": {"step", "velocity"}, "Nesterov": {"step", "velocity"},
                 "AdaGrad": {"step", "h", "effective_lr"}, "RMSprop": {"step", "h", "effective_lr"},
                 "Adam": {"step", "m", "sqrt_v", "effective_lr"},
-                "AdamW": {"step", "m", "sqrt_v", "effective_lr"}}
+                "AdamW": {"step", "m", "sqrt_v", "effective_lr"},
+                "AMSGrad": {"step", "m", "sqrt_v", "sqrt_v_max", "effective_lr"}}
     for name, cls in ALL.items():
         opt = cls(lr=0.05)
         path = run(opt, "book", start=(-7, 2), steps=40)
@@ -491,6 +518,23 @@ def test_adams_effective_lr_has_the_bias_correction_of_each_step():
     np.testing.assert_array_equal(series["m"][1:], np.abs(m))
     np.testing.assert_array_equal(series["sqrt_v"][1:], np.sqrt(v))
     # each step is that rate times |m|: the diagnostics explain the step actually taken
+    np.testing.assert_allclose(series["step"][1:], series["effective_lr"][1:] * series["m"][1:],
+                               rtol=1e-9)
+
+
+def test_amsgrads_effective_lr_divides_by_the_largest_v_so_far():
+    opt = AMSGrad(lr=0.1, beta1=0.8, beta2=0.9)
+    path = run(opt, "rosenbrock", steps=60)
+    series = opt.diagnostics(path)
+    t = np.arange(61)[1:, None]
+    v = path.state["v"][1:]
+    v_max = np.maximum.accumulate(v, axis=0)               # measured on the recorded v
+    np.testing.assert_array_equal(path.state["v_max"][1:], v_max)
+    lr_t = 0.1 * np.sqrt(1 - 0.9**t) / (1 - 0.8**t)
+    np.testing.assert_allclose(series["effective_lr"][1:], lr_t / (np.sqrt(v_max) + 1e-7), rtol=1e-12)
+    np.testing.assert_array_equal(series["sqrt_v"][1:], np.sqrt(v))
+    np.testing.assert_array_equal(series["sqrt_v_max"][1:], np.sqrt(v_max))
+    assert (series["sqrt_v_max"][1:] > 1.5 * series["sqrt_v"][1:]).any()   # they differ on this run
     np.testing.assert_allclose(series["step"][1:], series["effective_lr"][1:] * series["m"][1:],
                                rtol=1e-9)
 
