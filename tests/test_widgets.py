@@ -98,7 +98,7 @@ def test_slider_events_never_redraw_the_whole_figure():
     assert full_draws == [] and len(diffs) == 20
 
 
-@pytest.mark.parametrize("name", [*SIX, "AdamW"])
+@pytest.mark.parametrize("name", [*SIX, "AdamW", "AMSGrad"])
 def test_explore_has_a_slider_per_hyperparameter_and_draws_the_state(name):
     app = explore(name, surface="book", steps=60, backend="inline")
     tunable = [k for k in get_optimizer(name)().hyperparameters if k != "eps"]

@@ -17,6 +17,8 @@ STATE_LABELS = {
     "Momentum": {"step": "|step| = |v|"},  # its step is its velocity: one line says both
     "Nesterov": {"step": "|step|", "velocity": "|v| velocity"},
     "AdaGrad": _ADAPTIVE, "RMSprop": _ADAPTIVE, "Adam": _ADAM, "AdamW": _ADAM,
+    "AMSGrad": {"step": "|step|", "m": "|m|", "sqrt_v_max": "√v_max",
+                "effective_lr": "lr_t / (√v_max + ε)"},
 }
 """The state panel's legend: which of each rule's diagnostics it shows, in the symbols of
 the rule's equation."""
