@@ -45,13 +45,16 @@ def test_an_error_in_a_callback_shows_under_the_app_and_the_app_keeps_working(ba
     assert "failed: RuntimeError" in app.scoreboard.value
     assert app.paths["SGD"].steps == 120                   # the others ran on the new settings
 
-    app.controls["SGD.lr"].value = 0.05                    # the next event works, and clears it
+    app.controls["SGD.lr"].value = 0.05                    # the next event works ...
     np.testing.assert_array_equal(app.lines["SGD"].get_xydata(), run(
         get_optimizer("SGD")(lr=0.05), "book", steps=120).points)
-    assert app.errors.message == "" and app.errors.widget.value == ""
+    # ... and Fragile, which it did not run again, still has no path: its error stays shown
+    assert app.errors.message == "RuntimeError: gave up after 100 steps"
+    assert app.paths["Fragile"] is None and "failed: RuntimeError" in app.scoreboard.value
 
-    app.controls["steps"].value = 80
-    assert app.errors.message == "" and app.paths["Fragile"].steps == 80
+    app.controls["steps"].value = 80                       # Fragile runs again, and works
+    assert app.errors.message == "" and app.errors.widget.value == ""
+    assert app.paths["Fragile"].steps == 80
     app.controls["surface"].value = SURFACES["rosenbrock"]  # too steep there: no old path drawn
     assert app.errors.message.startswith("ValueError: gradient too steep: ")
     assert app.paths["Fragile"] is None and len(app.lines["Fragile"].get_xdata()) == 0

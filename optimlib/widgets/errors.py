@@ -4,7 +4,8 @@ ipywidgets and ipympl catch what a callback raises and write it to the browser's
 JupyterLab, the log console nobody opens), so a slider that "does nothing" would be all a
 student saw. Every callback of an app runs through ``ErrorArea.guard``: an exception is shown
 (its type and message, short, in red) in ``ErrorArea.widget`` below the app, the app repaints
-what its state now is, and the next event that succeeds clears the message.
+what its state now is, and the next event that succeeds clears the message -- unless what
+it broke is still broken (a race's optimizer whose last run failed), whose error stays.
 """
 import functools
 import html
@@ -41,9 +42,11 @@ class ErrorArea:
         if self.error is not None or self.widget.value:
             self.error, self.widget.value = None, ""
 
-    def guard(self, reaction, recover=None):
+    def guard(self, reaction, recover=None, still=None):
         """``reaction`` as a callback that never raises: an exception is shown here, then
-        ``recover()`` repaints the app (an error in it is ignored: the first one is shown)."""
+        ``recover()`` repaints the app (an error in it is ignored: the first one is shown).
+        After a reaction that succeeds, ``still()`` (if given) names an error the app still
+        has, which stays shown: a slider of another optimizer does not hide why one failed."""
         @functools.wraps(reaction)
         def guarded(*args, **kwargs):
             try:
@@ -56,5 +59,9 @@ class ErrorArea:
                     except Exception:  # noqa: BLE001
                         pass
             else:
-                self.clear()
+                error = still() if still is not None else None
+                if error is None:
+                    self.clear()
+                elif error is not self.error:
+                    self.show(error)
         return guarded

@@ -236,8 +236,9 @@ class RaceApp:
 
     def _guard(self, callback):
         """``callback``, its exception shown under the app, after which the app repaints what
-        its state now is (a racer whose run failed has no path)."""
-        return self.errors.guard(callback, recover=self._repaint)
+        its state now is (a racer whose run failed has no path, and its error stays shown)."""
+        return self.errors.guard(callback, recover=self._repaint, still=lambda: next(
+            (r.error for r in self._racers if r.error is not None), None))
 
     def _repaint(self):
         self._paths_changed()
