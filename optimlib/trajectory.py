@@ -13,7 +13,8 @@ from .checks import check_noise, check_seed, check_steps
 from .optimizers import HYPERPARAMETERS, Optimizer, Scheduled, check_hyperparameter, get_optimizer
 from .surfaces import get_surface
 
-__all__ = ["Sweep", "Trajectory", "check_steps", "run", "steps_to_minimum", "suggested_lr", "sweep"]
+__all__ = ["Sweep", "Trajectory", "round_rates", "run", "steps_to_minimum", "suggested_lr",
+           "sweep"]
 
 ESCAPE = 10
 """A path has diverged once it is this many plot widths outside the plot."""
@@ -121,6 +122,13 @@ def steps_to_minimum(path, surface, tol=0.01):
     return first
 
 
+def round_rates(first, last, count):
+    """``count`` rates from ``first`` to ``last``, evenly spaced in log(lr), each rounded to
+    3 significant digits: numbers a student can read and type (0.0126), which an app then
+    holds and shows exactly. ``suggested_lr`` picks from them; notebooks tune on them."""
+    return np.array([float(f"{lr:.3g}") for lr in np.geomspace(first, last, count)])
+
+
 def suggested_lr(name, surface, start=None, steps=100):
     """A learning rate that works for ``name`` on ``surface``, found by trying 61 at once.
 
@@ -135,8 +143,7 @@ def suggested_lr(name, surface, start=None, steps=100):
     Rounded, the grid is still strictly increasing and geometric to within 0.4%.
     """
     surface = get_surface(surface)
-    grid = np.geomspace(*HYPERPARAMETERS["lr"].shown, 61)
-    lrs = np.array([float(f"{lr:.3g}") for lr in grid])[:, None]
+    lrs = round_rates(*HYPERPARAMETERS["lr"].shown, 61)[:, None]
     path = run(get_optimizer(name)(lr=lrs), surface, start=start, steps=steps)
     x, y = path.points[..., 0], path.points[..., 1]
     floor = surface.min_value if surface.min_value is not None else np.nanmin(path.losses)

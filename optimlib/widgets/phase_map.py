@@ -7,10 +7,11 @@ import ipywidgets as widgets
 import matplotlib
 import numpy as np
 
+from ..checks import check_steps
 from ..optimizers import HYPERPARAMETERS, get_optimizer
 from ..plotting import contour, line_style
 from ..surfaces import get_surface, momentum_optimum, momentum_stability_limit
-from ..trajectory import check_steps, run, suggested_lr, sweep
+from ..trajectory import run, suggested_lr, sweep
 from .canvas import LiveCanvas
 from .controls import beside, bind, has_slider, hyperparameter_slider, noise_slider
 from .errors import ErrorArea

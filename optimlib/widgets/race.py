@@ -12,9 +12,10 @@ from types import MappingProxyType
 import ipywidgets as widgets
 import numpy as np
 
+from ..checks import check_steps
 from ..plotting import contour
 from ..surfaces import get_surface
-from ..trajectory import check_steps, suggested_lr
+from ..trajectory import suggested_lr
 from .canvas import LiveCanvas
 from .controls import TYPE_HINT, beside, bind, has_slider, hyperparameter_slider, race_controls
 from .errors import ErrorArea
@@ -235,8 +236,7 @@ class RaceApp:
         return react
 
     def _guard(self, callback):
-        """``callback``, its exception shown under the app, after which the app repaints what
-        its state now is (a racer whose run failed has no path, and its error stays shown)."""
+        """``callback`` guarded: its error shows under the app, which repaints (see ErrorArea)."""
         return self.errors.guard(callback, recover=self._repaint, still=lambda: next(
             (r.error for r in self._racers if r.error is not None), None))
 
