@@ -17,11 +17,11 @@ NAMES = [*OPTIMIZERS, *MORE_OPTIMIZERS]
 STEPS = (1, 2, 7, 30, 99)
 
 
-def anatomies(name, surface, schedule=None, **hyperparameters):
+def anatomies(name, surface, schedule=None, noise=0.0, **hyperparameters):
     optimizer = get_optimizer(name)(**hyperparameters)
     if schedule:
         optimizer = Scheduled(optimizer, schedule, total=100, warmup=10)
-    path = run(optimizer, surface, steps=100)
+    path = run(optimizer, surface, steps=100, noise=noise, seed=1)
     series = optimizer.diagnostics(path)
     return path, optimizer, {k: step_anatomy(name, optimizer, path, series, k) for k in STEPS}
 
@@ -43,6 +43,20 @@ def test_the_parts_add_up_to_the_step_and_the_gradient_step_is_the_surfaces(name
         expected = -eta * np.array(grad(*path.points[k - 1]))
         np.testing.assert_allclose(anatomy.parts.get("gradient", anatomy.references.get(
             "gradient")), expected, rtol=1e-9, atol=1e-15)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_with_noisy_gradients_the_parts_still_add_up_to_the_step(name):
+    """The gradient step is the one the rule was given, noise and all: read from its state."""
+    path, _, parts_of = anatomies(name, "himmelblau", noise=2.0, lr=0.01)
+    noise = 2.0 * np.random.default_rng(1).standard_normal((100, 2))  # as run() draws it
+    grad = get_surface("himmelblau").grad
+    for k, anatomy in parts_of.items():
+        step = path.points[k] - path.points[k - 1]
+        np.testing.assert_allclose(sum(anatomy.parts.values()), step, rtol=0, atol=1e-12)
+        given = np.array(grad(*path.points[k - 1])) + noise[k - 1]
+        np.testing.assert_allclose(anatomy.parts.get("gradient", anatomy.references.get(
+            "gradient")), -0.01 * given, rtol=1e-9, atol=1e-15)
 
 
 def test_each_part_is_its_term_of_the_update():

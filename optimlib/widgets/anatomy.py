@@ -29,7 +29,7 @@ ARROWS = {  # each arrow's name in the key, and its colour
     "look-ahead": ("μ Δv look-ahead", "#A000A0"),
     "decay": ("−η λ p decay", "#8C510A"),
     "m_hat": ("−η m̂ momentum", "#1F3FBF"),
-    "legs": ("step legs x, y", "#E08000"),
+    "legs": ("legs x, y", "#E08000"),
     "step": ("step", "#000000"),
 }
 _ADAPTIVE = ("gradient", "legs", "step")
@@ -139,7 +139,7 @@ class StepArrows:
                    for arrow in KEYS[self.name]]
         labels = [ARROWS[arrow][0] for arrow in KEYS[self.name]]
         handles.append(Line2D([], [], color="grey", linestyle=(0, (3, 2)), linewidth=1.6))
-        labels.append("dashed: not to scale")
+        labels.append("not to scale")
         return ax.legend(handles, labels, handler_map={FancyArrow: HandlerPatch(_key_arrow)},
                          **legend)
 
@@ -156,7 +156,10 @@ class StepArrows:
     def _arrows(self, anatomy, drawn, styles):
         (x0, x1), (y0, y1) = self.ax.get_xlim(), self.ax.get_ylim()
         side = min(abs(x1 - x0), abs(y1 - y0))
-        per_pixel = abs(x1 - x0) / self.ax.bbox.width  # the plot keeps x and y to scale
+        # The plot keeps x and y to scale, shrinking its box to fit (at the next draw: so
+        # from the box it may have, not the one it has now)
+        box = self.ax.get_position(original=True).transformed(self.ax.figure.transFigure)
+        per_pixel = max(abs(x1 - x0) / box.width, abs(y1 - y0) / box.height)
         vectors = [*anatomy.parts.values(), anatomy.step, *anatomy.references.values()]
         if not all(np.isfinite(v).all() for v in vectors):
             return drawn, styles

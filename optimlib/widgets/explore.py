@@ -58,8 +58,9 @@ class ExploreApp(RaceApp):
                      frameon=False, handlelength=1.6, columnspacing=1, borderaxespad=0.2)
         self.arrows = StepArrows(self.axes["paths"], racer.name)
         self.arrows.key(self.axes["loss"], loc="lower left", bbox_to_anchor=(-0.5, 1.0),
-                        ncols=2, fontsize=9, frameon=False, handlelength=1.6,
-                        handletextpad=0.5, columnspacing=1, borderaxespad=0.2)
+                        ncols=2, fontsize=9, frameon=False, handlelength=1.4,
+                        handletextpad=0.4, columnspacing=0.8, labelspacing=0.3,
+                        borderpad=0.1, borderaxespad=0)
         self.canvas.add_animated(self.loss_line, *self.state_lines.values(),
                                  *self.arrows.lines.values())
 
