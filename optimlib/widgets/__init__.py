@@ -14,8 +14,8 @@ through ``app.settings`` and ``app.paths`` (a map: ``.settings``, ``.result``, `
 
 The modules: ``canvas`` (LiveCanvas: the figure's pixels, repainted fast; why it works the
 way it does), ``controls`` (sliders from the one table of hyperparameter ranges), ``race``
-and ``racers`` (the race), ``explore`` (the race of one, with loss and state panels) and
-``phase_map``.
+and ``racers`` (the race), ``explore`` (the race of one, with loss and state panels, and
+``anatomy``: the step shown taken apart in arrows) and ``phase_map``.
 """
 import numbers
 
@@ -30,7 +30,9 @@ __all__ = ["ExploreApp", "PhaseMap", "RaceApp", "explore", "phase_map", "race"]
 
 def explore(name="SGD", surface="book", start=None, steps=100, backend="auto", tol=0.01,
             scale=1, **hyperparameters):
-    """One optimizer with a slider per hyperparameter, its loss and its internal state.
+    """One optimizer with a slider per hyperparameter, its loss and its internal state, and
+    on the contour the anatomy of the step shown: its parts (momentum, gradient step, the
+    per-coordinate legs of an adaptive rule) as arrows that add up to it.
 
     name: "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop" or "Adam".
     hyperparameters: starting values, e.g. ``lr=0.1``; lr defaults to one that works on

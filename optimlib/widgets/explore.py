@@ -5,6 +5,7 @@ the state it recorded); this module only chooses which of them to show and what 
 """
 import numpy as np
 
+from .anatomy import StepArrows, step_anatomy
 from .race import RaceApp
 from .racers import loss_range
 
@@ -27,7 +28,9 @@ _STATE_COLORS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]
 
 class ExploreApp(RaceApp):
     """The app behind ``explore``: a race of one, plus ``axes["loss"]`` and ``axes["state"]``
-    with ``loss_line`` and ``state_lines`` ({(diagnostic, coordinate 0 or 1): line})."""
+    with ``loss_line`` and ``state_lines`` ({(diagnostic, coordinate 0 or 1): line}), and
+    on the contour the anatomy of the step shown: ``arrows`` (see anatomy.StepArrows),
+    ``anatomy`` (what they show, an anatomy.Anatomy; None when there is no step)."""
 
     # The contour on top, the loss and the state below it: 550 px wide, like the race.
     FIGSIZE, PATHS_AXES = (5.5, 5.5), [0.12, 0.52, 0.85, 0.45]
@@ -35,6 +38,7 @@ class ExploreApp(RaceApp):
 
     def __init__(self, name, surface, start, steps, hyperparameters, backend, tol, scale=1):
         self._series, self._series_path = {}, None  # the diagnostics of this path
+        self.anatomy = None
         super().__init__([name], surface, start, steps, {name: hyperparameters}, backend, tol,
                          scale)
 
@@ -52,7 +56,13 @@ class ExploreApp(RaceApp):
                     [], [], style, color=color, label=label if axis == 0 else None)
         state.legend(loc="lower right", bbox_to_anchor=(1, 1.0), ncols=2, fontsize=9,
                      frameon=False, handlelength=1.6, columnspacing=1, borderaxespad=0.2)
-        self.canvas.add_animated(self.loss_line, *self.state_lines.values())
+        self.arrows = StepArrows(self.axes["paths"], racer.name)
+        self.arrows.key(self.axes["loss"], loc="lower left", bbox_to_anchor=(-0.5, 1.0),
+                        ncols=2, fontsize=9, frameon=False, handlelength=1.4,
+                        handletextpad=0.4, columnspacing=0.8, labelspacing=0.3,
+                        borderpad=0.1, borderaxespad=0)
+        self.canvas.add_animated(self.loss_line, *self.state_lines.values(),
+                                 *self.arrows.lines.values())
 
     def _update_panels(self, shown):
         (racer,) = self._racers
@@ -60,6 +70,8 @@ class ExploreApp(RaceApp):
             self._series_path = None
             for line in (self.loss_line, *self.state_lines.values()):
                 line.set_data([], [])
+            self.anatomy = None
+            self.arrows.show(None)
             return
         if racer.path is not self._series_path:  # a new run: its diagnostics, and fitted axes
             first, self._series_path = self._series_path is None, racer.path
@@ -70,6 +82,10 @@ class ExploreApp(RaceApp):
         self.loss_line.set_data(steps, _positive(racer.path.losses[:shown] - floor))
         for (key, axis), line in self.state_lines.items():
             line.set_data(steps, _positive(self._series[key][:shown, axis]))
+        step = shown - 1  # the step shown: from point shown - 2 to the newest, shown - 1
+        self.anatomy = (step_anatomy(racer.name, racer.optimizer, racer.path, self._series, step)
+                        if step >= 1 else None)
+        self.arrows.show(self.anatomy)
 
     def _fit_panels(self, first=False):
         """Both panels span the steps, the loss panel the surface's losses, the state panel
