@@ -131,6 +131,15 @@ line("07 race of 6, Adam's lr alone", *timed(app, drag(app.controls["Adam.lr"],
                                                         to_and_fro(app.controls["Adam.lr"]))))
 line("07 race of 6, noise", *timed(app, drag(app.controls["noise"],
                                               [*np.linspace(0.02, 1, 30), 0.0])))
+app.controls["schedule"].value = "step"
+line("07 race of 6, step schedule's drop", *timed(app, drag(app.controls["drop"],
+                                                            np.linspace(0.05, 1.0, 30))))
+line("07 race of 6, step schedule's every", *timed(app, drag(app.controls["every"],
+                                                             [*range(5, 200, 6)])))
+app.controls["schedule"].value = "warmup"
+line("07 race of 6, warmup schedule's warmup", *timed(app, drag(app.controls["warmup"],
+                                                                [*range(5, 200, 6)])))
+app.controls["schedule"].value = "constant"
 line("07 race of 6, show step (play)", *timed(app, drag(app.controls["frame"],
                                                          [*range(0, 201, 5), *range(195, 0, -5)])))
 for label, name, surface, steps, start, lr in (

@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["MAX_STEPS", "check_count", "check_noise", "check_seed", "check_steps"]
+__all__ = ["MAX_STEPS", "check_count", "check_drop", "check_noise", "check_seed", "check_steps"]
 
 MAX_STEPS = 100_000
 """The most steps a run may take. A run keeps every point and the optimizer's state at
@@ -25,6 +25,16 @@ def check_count(name, value):
         raise ValueError(f"{name} must be a positive integer, got {plain!r} "
                          f"({type(value).__name__})")
     return int(value)
+
+
+def check_drop(drop):
+    """A step schedule's ``drop`` (the factor its rate is multiplied by) as a float in (0, 1],
+    or a clear error: 1 keeps the rate, 0 would stop the descent for good."""
+    if isinstance(drop, bool) or not isinstance(drop, numbers.Real):
+        raise TypeError(f"drop must be a number, got {drop!r}")
+    if not 0 < drop <= 1:
+        raise ValueError(f"drop={float(drop)!r} is out of range: need 0 < drop <= 1")
+    return float(drop)
 
 
 def check_steps(steps):

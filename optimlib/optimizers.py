@@ -10,13 +10,12 @@ that turn bad input into a clear error (and leave ``params`` untouched), ``reset
 inspectable ``state``, and hyperparameters that may be arrays. An ``lr`` of shape (N, 1)
 with params of shape (N, 2) runs N settings at once, as one vectorised batch.
 """
-import numbers
 from collections.abc import Mapping
 from typing import NamedTuple
 
 import numpy as np
 
-from .checks import check_count
+from .checks import check_count, check_drop
 
 __all__ = ["OPTIMIZERS", "MORE_OPTIMIZERS", "HYPERPARAMETERS", "Range", "get_optimizer", "Optimizer",
            "SGD", "Momentum", "Nesterov", "AdaGrad", "RMSprop", "Adam", "AdamW", "AMSGrad",
@@ -498,11 +497,7 @@ class Scheduled:
                                 (("total", total), ("every", every), ("warmup", warmup)))
         if schedule == "warmup" and warmup > total:
             raise ValueError(f"warmup={warmup!r} is longer than total={total!r}: need warmup <= total")
-        if isinstance(drop, bool) or not isinstance(drop, numbers.Real):
-            raise TypeError(f"drop must be a number, got {drop!r}")
-        if not 0 < drop <= 1:
-            raise ValueError(f"drop={float(drop)!r} is out of range: need 0 < drop <= 1")
-        self.drop = float(drop)
+        self.drop = check_drop(drop)
         self.optimizer, self.schedule = optimizer, schedule
         self.total, self.every, self.warmup = total, every, warmup
         self.base_lr = optimizer.lr

@@ -56,3 +56,21 @@ def test_a_schedule_runs_and_resets_like_any_optimizer():
 def test_bad_schedules_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
         Scheduled(SGD(), **kwargs)
+
+
+@pytest.mark.parametrize("kwargs", [{"drop": 0.0}, {"drop": 1.5}, {"drop": "half"}, {"every": 0},
+                                    {"warmup": 2.0}, {"schedule": "warmup", "warmup": 11}])
+def test_the_apps_refuse_a_schedule_with_scheduleds_own_words(kwargs):
+    """One check for a schedule's parameters: the race says what Scheduled says."""
+    from optimlib.widgets import race
+    with pytest.raises((TypeError, ValueError)) as scheduled:
+        Scheduled(SGD(), **{"schedule": "step", "total": 10, **kwargs})
+    with pytest.raises(type(scheduled.value)) as app:
+        race(["SGD"], steps=10, backend="inline", **{"schedule": "step", **kwargs})
+    assert str(app.value) == str(scheduled.value)
+
+
+def test_drop_one_keeps_the_rate_and_drop_is_a_float():
+    opt = Scheduled(SGD(lr=0.2), "step", every=1, drop=1)
+    assert opt.drop == 1.0 and isinstance(opt.drop, float)
+    assert [opt.factor(t) for t in (1, 2, 50)] == [1.0, 1.0, 1.0]

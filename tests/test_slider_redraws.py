@@ -2,7 +2,8 @@
 once), never by a full redraw (ipympl's draw_idle makes the browser ask back, then the kernel
 renders the whole figure: ~130 ms more per event). Counted on the figure's own canvas, through
 public API only; the pixels a run of blits leaves equal those of a full draw. Every kind of
-event: a hyperparameter, noise, steps, schedule and frame in the race and explore; a slider
+event: a hyperparameter, noise, steps, schedule (and its drop, every and warmup) and frame in
+the race and explore; a slider
 and the mouse over the cells of a map. And an event sends nothing that carries nothing new,
 and the image before the table (counted where ipywidgets hands a message to the comm)."""
 import ipywidgets as widgets
@@ -63,6 +64,11 @@ def test_race_sliders_blit_and_never_redraw():
     events += slide(app, "frame", [10, 100, 200])
     events += slide(app, "steps", [100, 300])
     events += slide(app, "schedule", ["cosine", "warmup", "constant"])
+    events += slide(app, "schedule", ["step"])
+    events += slide(app, "drop", [0.3, 0.8])
+    events += slide(app, "every", [10, 40])
+    events += slide(app, "schedule", ["warmup"])
+    events += slide(app, "warmup", [5, 50, 20])
     for button in ("back", "back", "forward"):  # one step back or forward: a frame event
         app.controls[button].click()
         events += 1
@@ -86,6 +92,12 @@ def test_explore_sliders_blit_and_never_redraw_even_when_the_state_panel_rescale
     events += slide(app, "noise", [0.2, 0.0])
     events += slide(app, "steps", [50, 150])
     events += slide(app, "schedule", ["step", "cosine"])
+    events += slide(app, "drop", [0.2])        # hidden under cosine: still a setting, a re-run
+    events += slide(app, "schedule", ["step"])
+    events += slide(app, "every", [5, 25])
+    events += slide(app, "schedule", ["warmup"])
+    events += slide(app, "warmup", [15, 30])
+    events += slide(app, "schedule", ["cosine"])
     events += slide(app, "frame", [0, 75, 150])
     assert app.axes["loss"].get_xlim() == app.axes["state"].get_xlim() == (0, 150)
     assert counts == {"full draws": 0, "draw_idle": 0, "blits": events}

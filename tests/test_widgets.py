@@ -424,6 +424,94 @@ def test_the_schedule_control_reschedules_every_builtin():
     np.testing.assert_array_equal(drawn_points(app, "Adam"), expected_path(app, "Adam").points)
 
 
+def test_the_schedules_parameters_are_settings_set_by_the_constructor_and_by_their_controls():
+    from optimlib import Scheduled
+    app = race(["SGD", "Adam"], surface="book", steps=90, backend="inline", schedule="step",
+               drop=0.25, every=20)
+    given = {"schedule": "step", "drop": 0.25, "every": 20, "warmup": 10}
+    assert {k: app.settings[k] for k in given} == given
+    assert {k: app.initial_settings[k] for k in given} == given
+    lr = app.controls["Adam.lr"].value
+
+    def scheduled(**kwargs):
+        return run(Scheduled(get_optimizer("Adam")(lr=lr), total=90, **kwargs), "book", steps=90)
+    np.testing.assert_array_equal(drawn_points(app, "Adam"),
+                                  scheduled(schedule="step", drop=0.25, every=20).points)
+    app.controls["drop"].value = 0.7
+    app.controls["every"].value = 7
+    np.testing.assert_array_equal(drawn_points(app, "Adam"),
+                                  scheduled(schedule="step", drop=0.7, every=7).points)
+    app.controls["schedule"].value = "warmup"
+    app.controls["warmup"].value = 45
+    np.testing.assert_array_equal(drawn_points(app, "Adam"),
+                                  scheduled(schedule="warmup", warmup=45).points)
+    assert {k: app.settings[k] for k in given} == {"schedule": "warmup", "drop": 0.7, "every": 7,
+                                                   "warmup": 45}
+    app.controls["reset"].click()
+    assert dict(app.settings) == dict(app.initial_settings)
+    np.testing.assert_array_equal(drawn_points(app, "Adam"),
+                                  scheduled(schedule="step", drop=0.25, every=20).points)
+
+
+def test_a_schedules_parameters_show_only_while_they_apply():
+    app = explore("Adam", surface="book", steps=40, backend="inline")
+    def shown():
+        return {k for k in ("drop", "every", "warmup") if app.controls[k].layout.display != "none"}
+    assert shown() == set()
+    for schedule, expected in (("step", {"drop", "every"}), ("cosine", set()),
+                               ("warmup", {"warmup"}), ("constant", set())):
+        app.controls["schedule"].value = schedule
+        assert shown() == expected, schedule
+    warming = race(["SGD"], backend="inline", schedule="warmup", warmup=5)
+    assert warming.controls["warmup"].layout.display != "none"
+
+
+def test_the_schedules_controls_hold_exact_values_beyond_their_spans():
+    app = race(["SGD"], surface="book", steps=1000, backend="inline", schedule="step",
+               drop=0.123, every=500, warmup=700)
+    assert app.controls["drop"].value == 0.123 and app.controls["drop"].text.value == "0.123"
+    assert app.controls["every"].value == 500 and app.controls["warmup"].value == 700
+    drop = app.controls["drop"]
+    drop.text.value = "1.5"                       # typed out of range: refused, and said why
+    assert drop.value == 0.123 and "drop=1.5 is out of range" in drop.note.value
+    drop.text.value = "0.9"
+    assert app.settings["drop"] == 0.9
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(schedule="linear"), ValueError, "unknown schedule 'linear'; choose one of: constant"),
+    (dict(schedule="step", drop=0.0), ValueError, r"drop=0.0 is out of range: need 0 < drop <= 1"),
+    (dict(drop="half"), TypeError, "drop must be a number, got 'half'"),
+    (dict(every=2.5), ValueError, r"every must be a positive integer, got 2.5 \(float\)"),
+    (dict(warmup=0), ValueError, "warmup must be a positive integer, got 0"),
+    (dict(schedule="warmup", warmup=101), ValueError, "warmup=101 is longer than total=100"),
+])
+def test_bad_schedule_settings_are_refused_before_any_widget_exists(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        race(["SGD"], backend="inline", steps=100, **kwargs)
+
+
+def test_fewer_steps_than_the_warmup_is_an_error_under_the_app_until_the_steps_allow_it():
+    app = race(["SGD"], surface="book", steps=50, backend="inline", schedule="warmup", warmup=40)
+    app.controls["steps"].value = 30
+    assert "warmup=40 is longer than total=30" in app.errors.message
+    assert app.paths["SGD"] is None
+    app.controls["steps"].value = 60
+    assert not app.errors.message and app.paths["SGD"] is not None
+
+
+def test_the_apps_schedule_defaults_are_scheduleds():
+    import inspect
+
+    from optimlib import Scheduled
+    from optimlib.widgets.racers import SCHEDULE_DEFAULTS
+    defaults = {k: p.default for k, p in inspect.signature(Scheduled).parameters.items()}
+    race_defaults = {k: p.default for k, p in inspect.signature(race).parameters.items()}
+    for key in ("drop", "every", "warmup"):
+        assert SCHEDULE_DEFAULTS[key] == defaults[key] == race_defaults[key]
+    assert SCHEDULE_DEFAULTS["schedule"] == race_defaults["schedule"] == "constant"
+
+
 def test_an_app_leaves_pyplots_backend_alone():
     # ipympl switches pyplot to itself when imported; the notebook's static figures must
     # stay inline. A fresh interpreter, since ipympl is imported only once per process.
@@ -459,7 +547,7 @@ def test_settings_are_the_one_read_model_and_follow_every_control():
     app = race(["SGD", "Adam"], surface="book", steps=50, backend="inline")
     assert dict(app.settings) == {
         "surface": "book", "start": (-7.0, 2.0), "steps": 50, "noise": 0.0,
-        "schedule": "constant", "frame": 50,
+        "schedule": "constant", "drop": 0.5, "every": 30, "warmup": 10, "frame": 50,
         "hyperparameters": {"SGD": {"lr": suggested_lr("SGD", "book", steps=50)},
                             "Adam": {"lr": suggested_lr("Adam", "book", steps=50), "beta1": 0.9,
                                      "beta2": 0.999, "eps": 1e-7}}}

@@ -61,7 +61,8 @@ def fresh_like(app, make):
     settings = app.settings
     fresh = make(surface=settings["surface"], start=settings["start"], steps=settings["steps"],
                  hyperparameters=settings["hyperparameters"])
-    fresh.controls["schedule"].value = settings["schedule"]
+    for key in ("schedule", "drop", "every", "warmup"):
+        fresh.controls[key].value = settings[key]
     fresh.controls["noise"].value = settings["noise"]
     fresh.controls["frame"].value = settings["frame"]
     if "state" in app.axes:
@@ -105,6 +106,9 @@ def test_after_every_change_the_canvas_equals_a_fresh_apps(make, slider, burst):
         [set("schedule", "cosine"), set(slider, 2.5e-3)],
         [lambda: app.set_start((-1.0, 2.5)), set("frame", 20)],
         [set("noise", 0.3)],
+        [set("schedule", "step"), set("drop", 0.3), set("every", 10)],
+        [set("every", 11), set("every", 12), set("drop", 0.45)],        # a quick drag
+        [set("schedule", "warmup"), set("warmup", 40)],
         [set("frame", 40), set("frame", 41), set("frame", 42)],         # play
         [set("frame", 150)],
         [set("surface", SURFACES["himmelblau"])],

@@ -51,18 +51,24 @@ def explore(name="SGD", surface="book", start=None, steps=100, backend="auto", t
 
 
 def race(names=("SGD", "Momentum", "AdaGrad", "Adam"), surface="book", start=None, steps=100,
-         hyperparameters=None, backend="auto", tol=0.01, scale=1):
+         hyperparameters=None, backend="auto", tol=0.01, scale=1, schedule="constant", drop=0.5,
+         every=30, warmup=10):
     """Several optimizers from one start, each with its own sliders.
 
     names: built-in optimizers by name, and/or optimizers of your own: any object with
         ``update(params, grads)`` races too (named by its ``name`` attribute or its class).
 
     hyperparameters: starting values per optimizer, e.g. ``{"SGD": {"lr": 0.95}}``.
+    schedule: the learning-rate schedule of every built-in, "constant", "step", "cosine" or
+        "warmup", over the race's steps; drop and every are the step schedule's (the rate is
+        multiplied by drop every so many steps), warmup the warmup's (steps up to the full
+        rate): ``race(schedule="step", drop=0.5, every=30)``. See ``optimlib.Scheduled``.
     The scoreboard gives each one's final loss and the step at which it came within ``tol``
     of a minimum. scale: as for ``explore`` (1.5 fills a 1280-px projector).
     """
     names = [names] if isinstance(names, str) else list(names)
-    return RaceApp(names, surface, start, steps, hyperparameters or {}, backend, tol, scale)
+    return RaceApp(names, surface, start, steps, hyperparameters or {}, backend, tol, scale,
+                   dict(schedule=schedule, drop=drop, every=every, warmup=warmup))
 
 
 def phase_map(name="Momentum", surface="book", x="lr", y="momentum", start=None, steps=300,

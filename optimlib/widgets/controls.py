@@ -10,11 +10,13 @@ import ipywidgets as widgets
 import numpy as np
 import traitlets
 
+from ..checks import check_drop
 from ..optimizers import HYPERPARAMETERS, SCHEDULES, check_hyperparameter
 from ..surfaces import SURFACES
 
-__all__ = ["TYPE_HINT", "ExactSlider", "FloatSlider", "IntSlider", "beside", "bind", "has_slider",
-           "hyperparameter_slider", "noise_slider", "race_controls"]
+__all__ = ["SCHEDULE_KEYS", "SCHEDULE_PARAMETERS", "TYPE_HINT", "ExactSlider", "FloatSlider",
+           "IntSlider", "beside", "bind", "has_slider", "hyperparameter_slider", "noise_slider",
+           "race_controls", "schedule_controls"]
 
 _LABEL = {"description_width": "80px"}
 # Every control is at least 340 px wide and grows with its column up to 520 px: a column of
@@ -213,8 +215,42 @@ def noise_slider(continuous):
                        tooltip="std of Gaussian noise added to each gradient")
 
 
-def race_controls(surface, steps, continuous):
-    """The controls of a race besides its sliders, by name."""
+SCHEDULE_KEYS = ("schedule", "drop", "every", "warmup")
+"""The settings of a race's lr schedule: its name and its parameters (its total is the run's
+steps), as ``Scheduled`` takes them."""
+SCHEDULE_PARAMETERS = {"constant": (), "step": ("drop", "every"), "cosine": (),
+                       "warmup": ("warmup",)}
+"""The parameters each schedule uses: only these are shown beside it."""
+
+
+def schedule_controls(settings, continuous):
+    """The lr schedule's dropdown and its parameters' controls, by name, from ``settings``
+    (see SCHEDULE_KEYS); a parameter shows only while the chosen schedule uses it. drop gets
+    an exact box (0.5 stays 0.5); every and warmup are whole numbers of steps."""
+    def steps_slider(key, tooltip):  # spans at least 200 steps, and always its value
+        return IntSlider(value=settings[key], min=1, max=max(200, settings[key]), description=key,
+                         continuous_update=continuous, tooltip=tooltip, **_sized())
+
+    controls = {
+        "schedule": widgets.Dropdown(options=SCHEDULES, value=settings["schedule"],
+                                     description="lr schedule", **_sized()),
+        "drop": ExactSlider("drop", settings["drop"], (0.05, 1.0), 0.01, check=check_drop,
+                            continuous=continuous),
+        "every": steps_slider("every", "the rate is multiplied by drop every this many steps"),
+        "warmup": steps_slider("warmup", "steps of linear warmup before the cosine decay"),
+    }
+
+    def show(schedule):
+        for key in SCHEDULE_KEYS[1:]:
+            controls[key].layout.display = None if key in SCHEDULE_PARAMETERS[schedule] else "none"
+    show(settings["schedule"])
+    controls["schedule"].observe(lambda change: show(change["new"]), names="value")
+    return controls
+
+
+def race_controls(surface, settings, continuous):
+    """The controls of a race besides its sliders, by name, at the values of ``settings``."""
+    steps = settings["steps"]
     options = list(SURFACES.items())
     if surface not in SURFACES.values():
         options.append((surface.name, surface))
@@ -222,8 +258,7 @@ def race_controls(surface, steps, continuous):
         "surface": widgets.Dropdown(options=options, value=surface, description="surface",
                                     **_sized()),
         "noise": noise_slider(continuous),
-        "schedule": widgets.Dropdown(options=SCHEDULES, value="constant", description="lr schedule",
-                                     **_sized()),
+        **schedule_controls(settings, continuous),
         "steps": IntSlider(value=steps, min=1, max=max(1000, steps), description="steps",
                            continuous_update=False, **_sized()),
         "play": widgets.Play(value=steps, min=0, max=steps, interval=40, description="play"),

@@ -17,9 +17,10 @@ from ..plotting import contour
 from ..surfaces import get_surface
 from ..trajectory import suggested_lr
 from .canvas import LiveCanvas
-from .controls import TYPE_HINT, beside, bind, has_slider, hyperparameter_slider, race_controls
+from .controls import (SCHEDULE_KEYS, TYPE_HINT, beside, bind, has_slider, hyperparameter_slider,
+                       race_controls)
 from .errors import ErrorArea
-from .racers import make_racers, scoreboard_html
+from .racers import check_schedule, make_racers, scoreboard_html
 
 __all__ = ["RaceApp"]
 
@@ -31,12 +32,14 @@ class RaceApp:
     FIGSIZE, PATHS_AXES = (5.5, 4.1), [0.12, 0.11, 0.85, 0.75]
     CONTROL_KEY = "{name}.{param}"  # the key of a racer's slider in ``controls``
 
-    def __init__(self, entries, surface, start, steps, hyperparameters, backend, tol, scale=1):
+    def __init__(self, entries, surface, start, steps, hyperparameters, backend, tol, scale=1,
+                 schedule=None):
         surface, steps = get_surface(surface), check_steps(steps)
         start = surface.check_start(surface.start if start is None else start)
         self._racers, values = make_racers(entries, hyperparameters, surface, start, steps)
         self._settings = {"surface": surface, "start": start, "steps": steps, "noise": 0.0,
-                          "schedule": "constant", "frame": steps, "hyperparameters": values}
+                          **check_schedule(schedule or {}, steps), "frame": steps,
+                          "hyperparameters": values}
         self.tol, self._holding = tol, False
         self._initial = _copy(self._settings)
         self.canvas = LiveCanvas(self.FIGSIZE, backend, dpi=100 * scale)
@@ -55,7 +58,8 @@ class RaceApp:
     @property
     def settings(self):
         """The settings now, as a read-only copy: surface (its name), start, steps, noise,
-        schedule, frame (the step shown) and hyperparameters ({optimizer: {name: value}})."""
+        schedule, drop, every, warmup (as ``Scheduled`` takes them), frame (the step shown)
+        and hyperparameters ({optimizer: {name: value}})."""
         return MappingProxyType(_copy(self._settings, surface=self.surface.name))
 
     @property
@@ -89,7 +93,7 @@ class RaceApp:
         """Back to the settings the app started with."""
         initial = self._initial
         with self._hold():
-            for key in ("surface", "noise", "schedule", "steps"):
+            for key in ("surface", "noise", *SCHEDULE_KEYS, "steps"):
                 self.controls[key].value = initial[key]
             for r in self._racers:
                 for param, slider in r.sliders.items():
@@ -132,8 +136,8 @@ class RaceApp:
                 bind(r.sliders[param], values, param,
                      self._reaction(functools.partial(self._on_hyperparameter, r)))
                 controls[self.CONTROL_KEY.format(name=r.name, param=param)] = r.sliders[param]
-        controls.update(race_controls(self.surface, self.steps, continuous))
-        for key, reaction in (("noise", self._on_run_setting), ("schedule", self._on_run_setting),
+        controls.update(race_controls(self.surface, self._settings, continuous))
+        for key, reaction in (*((key, self._on_run_setting) for key in ("noise", *SCHEDULE_KEYS)),
                               ("steps", self._on_steps), ("surface", self._on_surface),
                               ("frame", self._on_frame)):
             bind(controls[key], self._settings, key, self._reaction(reaction))
@@ -168,7 +172,7 @@ class RaceApp:
         side = [widgets.VBox([widgets.HTML(f"<b style='color:{r.color}'>{r.name}</b>"),
                               *r.sliders.values()]) for r in self._racers]
         side += [widgets.HBox([c[k] for k in ("play", "back", "forward", "reset")]),
-                 *(c[k] for k in ("frame", "surface", "steps", "noise", "schedule")),
+                 *(c[k] for k in ("frame", "surface", "steps", "noise", *SCHEDULE_KEYS)),
                  widgets.HTML(f"<small>{how} {TYPE_HINT}</small>")]
         return widgets.VBox([beside([self.canvas.widget, self.scoreboard], side)])
 
@@ -180,7 +184,7 @@ class RaceApp:
         self.canvas.blit()
 
     def _on_run_setting(self):
-        """The noise or the schedule changed: every path is run again."""
+        """The noise or the schedule (or a parameter of it) changed: every path is run again."""
         self._run_all()
         self.canvas.blit()
 

@@ -5,11 +5,12 @@ import functools
 
 import numpy as np
 
-from ..optimizers import MORE_OPTIMIZERS, OPTIMIZERS, Scheduled, get_optimizer
+from ..optimizers import MORE_OPTIMIZERS, OPTIMIZERS, SGD, Scheduled, get_optimizer
 from ..plotting import line_style
 from ..trajectory import run, steps_to_minimum, suggested_lr
 
-__all__ = ["Racer", "as_entry", "loss_range", "make_racers", "scoreboard_html"]
+__all__ = ["SCHEDULE_DEFAULTS", "Racer", "as_entry", "check_schedule", "loss_range",
+           "make_racers", "scoreboard_html"]
 
 MARKERS_HTML = {"o": "●", "s": "■", "D": "◆", "^": "▲", "v": "▼", "P": "✚", "X": "✖"}
 """The scoreboard's symbol for each marker of the paths."""
@@ -47,9 +48,9 @@ class Racer:
         else:
             optimizer = get_optimizer(self.name)(**settings["hyperparameters"][self.name])
             if settings["schedule"] != "constant":
-                # a warmup of a tenth of the race (at most 10 steps), then the cosine
                 optimizer = Scheduled(optimizer, settings["schedule"], total=steps,
-                                      warmup=max(1, min(10, steps // 10)))
+                                      drop=settings["drop"], every=settings["every"],
+                                      warmup=settings["warmup"])
         # a fixed seed: the same noise slider value always gives the same paths
         self.path = run(optimizer, settings["surface"], start=settings["start"], steps=steps,
                         noise=settings["noise"], seed=0)
@@ -66,6 +67,25 @@ def make_racers(entries, hyperparameters, surface, start, steps):
               for i, (name, entry) in enumerate(zip(names, entries))]
     return racers, {r.name: _starting_values(r, hyperparameters.get(r.name, {}), surface, start,
                                              steps) for r in racers}
+
+
+SCHEDULE_DEFAULTS = {"schedule": "constant", "drop": 0.5, "every": 30, "warmup": 10}
+"""A race's lr schedule unless told otherwise: constant, with Scheduled's own defaults for
+the parameters of the others."""
+
+
+def check_schedule(schedule, steps):
+    """A race's schedule settings (``SCHEDULE_DEFAULTS`` where ``schedule`` gives none),
+    checked by ``Scheduled`` itself for a run of ``steps``: a clear error before any widget
+    exists."""
+    unknown = set(schedule) - set(SCHEDULE_DEFAULTS)
+    if unknown:
+        raise TypeError(f"unknown schedule setting {', '.join(sorted(unknown))}; the schedule "
+                        f"takes: {', '.join(SCHEDULE_DEFAULTS)}")
+    values = {**SCHEDULE_DEFAULTS, **schedule}
+    checked = Scheduled(SGD(), values["schedule"], total=steps, drop=values["drop"],
+                        every=values["every"], warmup=values["warmup"])
+    return {key: getattr(checked, key) for key in SCHEDULE_DEFAULTS}
 
 
 def scoreboard_html(racers, hyperparameters, surface, tol):

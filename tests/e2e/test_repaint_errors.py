@@ -19,8 +19,8 @@ DIFFERING = """([a, b, tol]) => {
 
 NAMES = '["SGD", "Momentum", "AdaGrad", "Adam"]'
 FRESH = (f's = a.settings\nb = race({NAMES}, surface=s["surface"], start=s["start"], '
-         'steps=s["steps"],\n         hyperparameters=s["hyperparameters"])\n'
-         'b.controls["schedule"].value = s["schedule"]\n'
+         'steps=s["steps"],\n         hyperparameters=s["hyperparameters"], schedule=s["schedule"], '
+         'drop=s["drop"],\n         every=s["every"], warmup=s["warmup"])\n'
          'print(dict(a.settings) == dict(b.settings), a.scoreboard.value == b.scoreboard.value,\n'
          '      s["surface"], s["schedule"], s["steps"])\nb')
 CELLS = [
