@@ -453,6 +453,23 @@ def test_the_schedules_parameters_are_settings_set_by_the_constructor_and_by_the
                                   scheduled(schedule="step", drop=0.25, every=20).points)
 
 
+def test_explore_takes_the_schedule_and_its_step_arrows_still_end_at_the_next_point():
+    from optimlib import Scheduled
+    app = explore("Momentum", surface="book", steps=60, backend="inline", schedule="warmup",
+                  warmup=25, lr=0.3)
+    assert {k: app.settings[k] for k in ("schedule", "warmup")} == {"schedule": "warmup", "warmup": 25}
+    expected = run(Scheduled(get_optimizer("Momentum")(lr=0.3), "warmup", total=60, warmup=25),
+                   "book", steps=60).points
+    np.testing.assert_array_equal(drawn_points(app, "Momentum"), expected)
+    app.controls["frame"].value = 12                 # during the warmup: the rate is 12/25 lr
+    anatomy = app.anatomy                            # step 12 of the shown path, in parts
+    np.testing.assert_array_equal(anatomy.point, expected[11])
+    np.testing.assert_allclose(anatomy.point + sum(anatomy.parts.values()), expected[12],
+                               rtol=0, atol=1e-12)
+    with pytest.raises(ValueError, match="warmup"):
+        explore("SGD", steps=20, backend="inline", schedule="warmup", warmup=30)
+
+
 def test_a_schedules_parameters_show_only_while_they_apply():
     app = explore("Adam", surface="book", steps=40, backend="inline")
     def shown():

@@ -29,7 +29,7 @@ __all__ = ["ExploreApp", "PhaseMap", "RaceApp", "explore", "phase_map", "race"]
 
 
 def explore(name="SGD", surface="book", start=None, steps=100, backend="auto", tol=0.01,
-            scale=1, **hyperparameters):
+            scale=1, schedule="constant", drop=0.5, every=30, warmup=10, **hyperparameters):
     """One optimizer with a slider per hyperparameter, its loss and its internal state, and
     on the contour the anatomy of the step shown: its parts (momentum, gradient step, the
     per-coordinate legs of an adaptive rule) as arrows that add up to it.
@@ -41,13 +41,15 @@ def explore(name="SGD", surface="book", start=None, steps=100, backend="auto", t
         "auto" (ipympl when installed).
     scale: how many times larger to draw the figure (and its text) than in a notebook, e.g.
         1.2 on a 1280-px projector.
+    schedule, drop, every, warmup: the learning-rate schedule, as for ``race``.
     """
     name = as_entry(name)
     if not isinstance(name, str):
         raise TypeError(f"explore shows the state of a built-in optimizer, named: one of "
                         f"{', '.join(OPTIMIZERS)} (got {name!r}); race([...]) races one of "
                         f"your own")
-    return ExploreApp(name, surface, start, steps, hyperparameters, backend, tol, scale)
+    return ExploreApp(name, surface, start, steps, hyperparameters, backend, tol, scale,
+                      dict(schedule=schedule, drop=drop, every=every, warmup=warmup))
 
 
 def race(names=("SGD", "Momentum", "AdaGrad", "Adam"), surface="book", start=None, steps=100,

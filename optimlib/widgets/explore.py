@@ -36,11 +36,12 @@ class ExploreApp(RaceApp):
     FIGSIZE, PATHS_AXES = (5.5, 5.5), [0.12, 0.52, 0.85, 0.45]
     CONTROL_KEY = "{param}"  # one optimizer: its sliders need no prefix
 
-    def __init__(self, name, surface, start, steps, hyperparameters, backend, tol, scale=1):
+    def __init__(self, name, surface, start, steps, hyperparameters, backend, tol, scale=1,
+                 schedule=None):
         self._series, self._series_path = {}, None  # the diagnostics of this path
         self.anatomy = None
         super().__init__([name], surface, start, steps, {name: hyperparameters}, backend, tol,
-                         scale)
+                         scale, schedule)
 
     def _make_panels(self, figure):
         (racer,) = self._racers
