@@ -143,27 +143,31 @@ def hvp(params, X, y, v, loss="cross_entropy"):
             "W2": r_hidden.T @ d_scores + hidden.T @ r_d_scores, "b2": r_d_scores.sum(axis=0)}
 
 
-def top_eigenvalue(params, X, y, iters=20, seed=0, start=None, loss="cross_entropy"):
+def top_eigenvalue(params, X, y, iters=20, seed=0, start=None, loss="cross_entropy", tol=0.0):
     """The Hessian's eigenvalue of largest magnitude (the *sharpness* when it is positive,
     as it is for these networks) and its unit eigenvector, by power iteration on ``hvp``:
-    v <- H v / |H v|, then lambda = v . H v (von Mises 1929).
+    v <- H v / |H v|, with lambda = v . H v (von Mises 1929).
 
     Each iteration costs one ``hvp``. The direction's error shrinks like
     |lambda_2 / lambda_1|^iters (lambda's like its square), so when the next eigenvalue is
     close it converges slowly: warm-start with ``start`` (the eigenvector from a nearby point,
-    e.g. the last training step) to need few iterations. Returns (lambda, v)."""
+    e.g. the last training step) to need few iterations. With ``tol`` > 0 it stops early,
+    once lambda changes by less than ``tol`` times itself in one iteration (lambda settles
+    before v does); ``iters`` is then the most it will do. Returns (lambda, v)."""
     if not (isinstance(iters, int) and iters >= 1):
         raise ValueError(f"iters must be a whole number >= 1, not {iters!r}")
     if start is None:
         rng = np.random.default_rng(seed)
         start = {k: rng.normal(size=p.shape) for k, p in params.items()}
     norm = lambda u: np.sqrt(sum((a * a).sum() for a in u.values()))
-    v = {k: a / norm(start) for k, a in start.items()}
+    v, eigenvalue = {k: a / norm(start) for k, a in start.items()}, None
     for _ in range(iters):
         hv = hvp(params, X, y, v, loss)
-        size = norm(hv)
+        size, before = norm(hv), eigenvalue
         if size == 0:
             return 0.0, v
-        eigenvalue = sum((v[k] * hv[k]).sum() for k in v)
+        eigenvalue = float(sum((v[k] * hv[k]).sum() for k in v))
         v = {k: a / size for k, a in hv.items()}
-    return float(eigenvalue), v
+        if tol > 0 and before is not None and abs(eigenvalue - before) <= tol * abs(eigenvalue):
+            break
+    return eigenvalue, v

@@ -136,6 +136,19 @@ def test_power_iteration_finds_the_top_eigenvalue_of_the_explicit_hessian(data, 
     assert abs(again - top) < 1e-12 * top
 
 
+def test_power_iteration_stops_early_once_the_estimate_settles(data):
+    params = digits.init_params(3)
+    X, y = data.X_train, data.y_train
+    exact, _ = digits.top_eigenvalue(params, X, y, iters=500)
+    calls, hvp = [], digits.hvp
+    try:
+        digits.hvp = lambda *args: calls.append(1) or hvp(*args)
+        early, _ = digits.top_eigenvalue(params, X, y, iters=500, tol=1e-6)
+    finally:
+        digits.hvp = hvp
+    assert len(calls) < 500 and abs(early / exact - 1) < 1e-4
+
+
 def test_bad_input_to_the_hessian_tools_is_refused_clearly(data):
     params = digits.init_params()
     X, y = data.X_train[:10], data.y_train[:10]
