@@ -11,7 +11,7 @@ __all__ = ["OPTIMIZERS", "MORE_OPTIMIZERS", "SGD", "Momentum", "Nesterov", "AdaG
            "Adam", "AdamW", "AMSGrad", "HYPERPARAMETERS", "Range", "SCHEDULES", "Scheduled",
            "Optimizer", "get_optimizer", "Surface", "SURFACES", "get_surface", "Trajectory", "run",
            "steps_to_minimum", "suggested_lr", "Sweep", "sweep", "require"]
-__version__ = "0.2.0"  # pyproject.toml reads it from here
+__version__ = "0.3.0"  # pyproject.toml reads it from here
 
 
 def require(version):
