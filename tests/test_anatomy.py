@@ -139,3 +139,17 @@ def test_a_huge_reference_is_cut_and_dashed():
     assert np.linalg.norm(app.anatomy.references["gradient"]) > min(x1 - x0, y1 - y0)
     assert np.linalg.norm(tip - tail) == pytest.approx(0.5 * min(x1 - x0, y1 - y0))
     assert app.arrows.lines["gradient"].get_linestyle() != "-"
+
+
+def test_the_wide_steps_dashes_are_as_long_in_pixels_as_the_thin_arrows():
+    """Seen in the browser: matplotlib lengthens dashes with the line's width, so the wide
+    step's dashes were 12 px on a 40-px arrow: two grey blobs, not a dashed arrow."""
+    app = explore("Adam", surface="rosenbrock", steps=100, backend="inline", lr=0.1)
+    app.controls["frame"].value = 1                   # a short step: drawn longer, dashed
+    lines = app.arrows.lines
+    assert lines["step"].get_linewidth() > 2 * lines["legs x"].get_linewidth()
+    pixels = {key: lines[key]._dash_pattern[1] for key in ("step", "legs x", "m_hat")}
+    assert np.allclose(pixels["step"], pixels["legs x"]) and np.allclose(pixels["step"],
+                                                                        pixels["m_hat"])
+    app.controls["frame"].value = 0                   # no step: solid again, and empty
+    assert lines["step"].get_linestyle() == "-"

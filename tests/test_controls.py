@@ -154,3 +154,18 @@ def test_every_app_tells_the_settings_it_was_built_with_and_keeps_them():
     m.initial_settings["hyperparameters"]["beta2"] = 0.9
     assert dict(m.initial_settings) == given
     assert (m.settings["hyperparameters"]["beta2"], m.settings["noise"]) == (0.99, 0.5)
+
+
+def test_a_refused_values_message_goes_once_a_value_is_set_again_in_any_way():
+    """Seen in the browser: "'abc' is not a number" stayed under drop after a drag, after
+    another schedule and back, and after reset, beside a box that held a good value."""
+    app = race(["SGD"], surface="book", steps=60, backend="inline", schedule="step")
+    drop = app.controls["drop"]
+    for set_again in (lambda: setattr(drop.slider, "value", drop.slider.value - 0.2),  # a drag
+                      lambda: setattr(drop, "value", 0.25),                            # code
+                      app.reset,                        # reset, to the value it holds already
+                      lambda: setattr(drop, "value", drop.value)):
+        drop.text.value = "abc"
+        assert "'abc' is not a number" in drop.note.value
+        set_again()
+        assert drop.note.value == "" and float(drop.text.value) == app.settings["drop"]

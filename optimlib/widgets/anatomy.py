@@ -120,6 +120,7 @@ class StepArrows:
     reference longer than ``LONGEST`` is cut to it. An arrow not to scale is dashed."""
 
     SHORTEST, LONGEST, HEAD = 40, 0.5, 8  # pixels, a fraction of the plot, pixels
+    THIN, DASHES = 1.6, (3, 2)  # an arrow's linewidth, its dashes in linewidths (the key's)
 
     def __init__(self, ax, name):
         self.ax, self.name = ax, name
@@ -128,7 +129,7 @@ class StepArrows:
             # the step wide and pale beneath its parts, which may lie along it; all of them
             # above the start's marker
             style = (dict(linewidth=4, alpha=0.35, zorder=6.5) if arrow == "step"
-                     else dict(linewidth=1.6, zorder=6.6))
+                     else dict(linewidth=self.THIN, zorder=6.6))
             for key in (("legs x", "legs y") if arrow == "legs" else (arrow,)):
                 (self.lines[key],) = ax.plot([], [], color=ARROWS[arrow][1], **style)
 
@@ -138,7 +139,8 @@ class StepArrows:
                               alpha=self.lines[arrow if arrow != "legs" else "legs x"].get_alpha())
                    for arrow in KEYS[self.name]]
         labels = [ARROWS[arrow][0] for arrow in KEYS[self.name]]
-        handles.append(Line2D([], [], color="grey", linestyle=(0, (3, 2)), linewidth=1.6))
+        handles.append(Line2D([], [], color="grey", linestyle=(0, self.DASHES),
+                              linewidth=self.THIN))
         labels.append("not to scale")
         return ax.legend(handles, labels, handler_map={FancyArrow: HandlerPatch(_key_arrow)},
                          **legend)
@@ -151,7 +153,11 @@ class StepArrows:
             drawn, styles = self._arrows(anatomy, drawn, styles)
         for key, line in self.lines.items():
             line.set_data(*drawn[key])
-            line.set_linestyle(styles[key])
+            # dashes as long in pixels on the wide step as on the thin arrows (matplotlib
+            # scales them with the width: the step's would be two blobs on a short arrow)
+            thin = self.THIN / line.get_linewidth()
+            line.set_linestyle(styles[key] if styles[key] == "-" else
+                               (0, tuple(thin * d for d in self.DASHES)))
 
     def _arrows(self, anatomy, drawn, styles):
         (x0, x1), (y0, y1) = self.ax.get_xlim(), self.ax.get_ylim()
@@ -167,7 +173,7 @@ class StepArrows:
         if longest == 0:
             return drawn, styles  # no step (the gradient is zero): nothing to draw
         factor = np.clip(longest, self.SHORTEST * per_pixel, self.LONGEST * side) / longest
-        scaled = "-" if factor == 1 else (0, (3, 2))
+        scaled = "-" if factor == 1 else "--"
         tail = anatomy.point
         for key, vector in anatomy.parts.items():
             drawn[key], styles[key] = _arrow(tail, factor * vector, self.HEAD * per_pixel), scaled
@@ -178,7 +184,7 @@ class StepArrows:
             length = np.hypot(*vector) * factor
             cut = min(1.0, self.LONGEST * side / length) if length > 0 else 1.0
             drawn[key] = _arrow(anatomy.point, factor * cut * vector, self.HEAD * per_pixel)
-            styles[key] = "-" if factor * cut == 1 else (0, (3, 2))
+            styles[key] = "-" if factor * cut == 1 else "--"
         return drawn, styles
 
 

@@ -83,7 +83,8 @@ class ExactSlider(widgets.HBox):
     -log10(1 - value): 0.9, 0.99, 0.999 are one unit apart). A value outside the slider's span
     (set or typed) widens the span to hold it. ``check`` turns a value into the one kept or
     raises ValueError: setting such a value raises, typing one shows the message under the box
-    (and the box shows ``value`` again).
+    (and the box shows ``value`` again) until a value is set again in any way: typed, dragged,
+    set by code or by reset.
     """
     value = traitlets.Float()
 
@@ -129,7 +130,9 @@ class ExactSlider(widgets.HBox):
 
     @traitlets.validate("value")
     def _valid(self, proposal):
-        return self._check(proposal["value"])
+        value = self._check(proposal["value"])
+        self.note.value = ""  # a message about an earlier typed value no longer applies
+        return value
 
     def _show(self, change):
         self.text.value = _shown(change["new"])

@@ -162,7 +162,7 @@ def show_every_app(page):
     page.wait_for_timeout(1000)
 
 
-# The notebooks with apps, and how many apps each makes.
+# The notebooks with apps, and how many apps each shows.
 APPS = {"00_start_here": 1, "01_sgd": 1, "02_momentum": 1, "03_nesterov": 1, "04_adagrad": 1,
         "05_rmsprop": 1, "06_adam": 1, "06c_schedules": 1, "07_race": 1,
         "08b_hyperparameter_maps": 2, "10_build_your_own": 1}
@@ -246,9 +246,13 @@ def assert_every_app_holds_its_values(page, lab, notebook):
         print(f"\n{notebook}, {app['app']}: {held['surface']}, start {held['start']}, "
               f"{held['steps']} steps, noise {held['noise']}: {held['hyperparameters']}; "
               f"same as given: {app['same']}; paths as a fresh run: {app['fresh']}")
-    assert len(report) == APPS[notebook.removesuffix(".ipynb")]
+    # An app a notebook never shows (02's claims cell drives one, "probe", through its
+    # arrows) may hold what the notebook set; its paths must still be a fresh run of that.
+    shown = [app for app in report if not app["app"].endswith("not shown")]
+    assert len(shown) == APPS[notebook.removesuffix(".ipynb")]
     for app in report:
-        assert app["held"] == app["given"] and app["same"], app["app"]
+        if app in shown:
+            assert app["held"] == app["given"] and app["same"], app["app"]
         assert all(same in (True, "own: not run again") for same in app["fresh"].values()), app
     boxes = page.evaluate(BOXES)
     print(f"{notebook}: the exact boxes show {boxes}")
