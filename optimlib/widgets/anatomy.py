@@ -126,10 +126,12 @@ class StepArrows:
         self.ax, self.name = ax, name
         self.lines = {}
         for arrow in KEYS[name]:
-            # the step wide and pale beneath its parts, which may lie along it; all of them
-            # above the start's marker
-            style = (dict(linewidth=4, alpha=0.35, zorder=6.5) if arrow == "step"
-                     else dict(linewidth=self.THIN, zorder=6.6))
+            # the step wide and pale beneath its parts, which may lie along it; Adam's −η m̂
+            # wider than the thin gradient on top of it (at step 1 they are equal: both show);
+            # all of them above the start's marker
+            style = (dict(linewidth=4, alpha=0.35, zorder=6.5) if arrow == "step" else
+                     dict(linewidth=2.2 * self.THIN, zorder=6.55) if arrow == "m_hat" else
+                     dict(linewidth=self.THIN, zorder=6.6))
             for key in (("legs x", "legs y") if arrow == "legs" else (arrow,)):
                 (self.lines[key],) = ax.plot([], [], color=ARROWS[arrow][1], **style)
 

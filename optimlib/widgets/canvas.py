@@ -120,8 +120,9 @@ class LiveCanvas:
         # attaches; an image sent before that would be a diff against a frame it never saw.
 
     def draw_animated(self):
-        """Draw the animated artists over whatever the canvas holds now."""
-        for artist in self._animated:
+        """Draw the animated artists over whatever the canvas holds now, lowest zorder first
+        (as a full draw would; of equal ones, the first added first)."""
+        for artist in sorted(self._animated, key=lambda artist: artist.get_zorder()):
             self.figure.draw_artist(artist)
 
     def blit(self):
