@@ -483,6 +483,22 @@ def test_a_schedules_parameters_show_only_while_they_apply():
     assert warming.controls["warmup"].layout.display != "none"
 
 
+def test_every_and_warmup_span_the_runs_steps_without_changing_their_value():
+    app = race(["SGD", "Adam"], surface="book", steps=60, backend="inline", schedule="warmup",
+               warmup=45)
+    assert app.controls["warmup"].max == app.controls["every"].max == 60   # no warmup past the run
+    app.controls["steps"].value = 300
+    assert app.controls["warmup"].max == app.controls["every"].max == 300
+    app.controls["steps"].value = 20                 # shorter than the warmup: its value stays
+    assert app.controls["warmup"].max == 45 and app.settings["warmup"] == 45
+    assert app.controls["every"].max == 30 and app.settings["every"] == 30
+    assert "warmup=45 is longer than total=20" in app.errors.message   # why nothing runs
+    app.controls["warmup"].value = 10
+    app.controls["steps"].value = 25
+    assert app.controls["warmup"].max == 25 and app.errors.message == ""
+    assert app.paths["Adam"] is not None and len(app.paths["Adam"].points) == 26
+
+
 def test_the_schedules_controls_hold_exact_values_beyond_their_spans():
     app = race(["SGD"], surface="book", steps=1000, backend="inline", schedule="step",
                drop=0.123, every=500, warmup=700)

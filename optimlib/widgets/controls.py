@@ -229,9 +229,11 @@ SCHEDULE_PARAMETERS = {"constant": (), "step": ("drop", "every"), "cosine": (),
 def schedule_controls(settings, continuous):
     """The lr schedule's dropdown and its parameters' controls, by name, from ``settings``
     (see SCHEDULE_KEYS); a parameter shows only while the chosen schedule uses it. drop gets
-    an exact box (0.5 stays 0.5); every and warmup are whole numbers of steps."""
-    def steps_slider(key, tooltip):  # spans at least 200 steps, and always its value
-        return IntSlider(value=settings[key], min=1, max=max(200, settings[key]), description=key,
+    an exact box (0.5 stays 0.5); every and warmup are whole numbers of steps, their sliders
+    span the run's steps (and always their value: ``race_controls`` keeps them so)."""
+    def steps_slider(key, tooltip):
+        return IntSlider(value=settings[key], min=1, max=max(settings["steps"], settings[key]),
+                         description=key,
                          continuous_update=continuous, tooltip=tooltip, **_sized())
 
     controls = {
@@ -274,6 +276,11 @@ def race_controls(surface, settings, continuous):
         "reset": widgets.Button(description="reset", tooltip="back to the starting values"),
     }
     widgets.jslink((controls["play"], "value"), (controls["frame"], "value"))
+
+    def span_steps(change):  # a longer or shorter run: every and warmup span it anew, but
+        for key in ("every", "warmup"):  # never below their value (that would change it)
+            controls[key].max = max(change["new"], controls[key].value)
+    controls["steps"].observe(span_steps, names="value")
     return controls
 
 
