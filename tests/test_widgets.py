@@ -499,6 +499,16 @@ def test_every_and_warmup_span_the_runs_steps_without_changing_their_value():
     assert app.paths["Adam"] is not None and len(app.paths["Adam"].points) == 26
 
 
+def test_under_a_schedule_the_scoreboard_says_its_lr_is_the_base_rate():
+    app = race(["SGD", "Adam"], surface="book", steps=90, backend="inline")
+    assert ">lr</th>" in app.scoreboard.value and "base lr" not in app.scoreboard.value
+    app.controls["schedule"].value = "step"
+    assert "title='the step schedule multiplies it'>base lr</span></th>" in app.scoreboard.value
+    assert f">{app.settings['hyperparameters']['SGD']['lr']:g}</td>" in app.scoreboard.value
+    app.controls["schedule"].value = "constant"
+    assert ">lr</th>" in app.scoreboard.value
+
+
 def test_the_schedules_controls_hold_exact_values_beyond_their_spans():
     app = race(["SGD"], surface="book", steps=1000, backend="inline", schedule="step",
                drop=0.123, every=500, warmup=700)

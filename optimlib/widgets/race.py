@@ -284,8 +284,8 @@ class RaceApp:
         else:
             self.message.set_text(f"diverged: {', '.join(diverged)}: try smaller lrs")
         self.message.set_visible(bool(diverged))
-        self.scoreboard.value = scoreboard_html(self._racers, self._settings["hyperparameters"],
-                                                self.surface, self.tol)
+        self.scoreboard.value = scoreboard_html(self._racers, self._settings, self.surface,
+                                                self.tol)
         self._show_frame()
 
     def _show_frame(self):

@@ -88,13 +88,17 @@ def check_schedule(schedule, steps):
     return {key: getattr(checked, key) for key in SCHEDULE_DEFAULTS}
 
 
-def scoreboard_html(racers, hyperparameters, surface, tol):
-    """A table: each racer's lr, final loss and the step it came within ``tol`` of a minimum."""
+def scoreboard_html(racers, settings, surface, tol):
+    """A table: each racer's lr, final loss and the step it came within ``tol`` of a minimum.
+    Under a schedule the lr shown is the base rate, which the schedule multiplies: said so."""
+    hyperparameters, schedule = settings["hyperparameters"], settings["schedule"]
     def row(cells, tag="td"):
         style = "padding:1px 12px 1px 0; line-height:1.3; text-align:left"
         return "<tr>" + "".join(f"<{tag} style='{style}'>{c}</{tag}>" for c in cells) + "</tr>"
 
-    rows = [row(["", "lr", "final loss f − f<sub>min</sub>", f"within {tol:g} of a minimum"],
+    lr = ("lr" if schedule == "constant" else  # narrow: the table fits a 568-px column
+          f"<span title='the {schedule} schedule multiplies it'>base lr</span>")
+    rows = [row(["", lr, "final loss f − f<sub>min</sub>", f"within {tol:g} of a minimum"],
                 tag="th")]
     for r in racers:
         path = r.path
