@@ -550,9 +550,11 @@ def test_the_apps_schedule_defaults_are_scheduleds():
     from optimlib.widgets.racers import SCHEDULE_DEFAULTS
     defaults = {k: p.default for k, p in inspect.signature(Scheduled).parameters.items()}
     race_defaults = {k: p.default for k, p in inspect.signature(race).parameters.items()}
+    explore_defaults = {k: p.default for k, p in inspect.signature(explore).parameters.items()}
     for key in ("drop", "every", "warmup"):
-        assert SCHEDULE_DEFAULTS[key] == defaults[key] == race_defaults[key]
+        assert SCHEDULE_DEFAULTS[key] == defaults[key] == race_defaults[key] == explore_defaults[key]
     assert SCHEDULE_DEFAULTS["schedule"] == race_defaults["schedule"] == "constant"
+    assert explore_defaults["schedule"] == "constant"
 
 
 def test_an_app_leaves_pyplots_backend_alone():

@@ -2,12 +2,14 @@
 latest run; and the scoreboard of their results."""
 import copy
 import functools
+import inspect
 
 import numpy as np
 
 from ..optimizers import MORE_OPTIMIZERS, OPTIMIZERS, SGD, Scheduled, get_optimizer
 from ..plotting import line_style
 from ..trajectory import run, steps_to_minimum, suggested_lr
+from .controls import SCHEDULE_KEYS
 
 __all__ = ["SCHEDULE_DEFAULTS", "Racer", "as_entry", "check_schedule", "loss_range",
            "make_racers", "scoreboard_html"]
@@ -69,7 +71,8 @@ def make_racers(entries, hyperparameters, surface, start, steps):
                                              steps) for r in racers}
 
 
-SCHEDULE_DEFAULTS = {"schedule": "constant", "drop": 0.5, "every": 30, "warmup": 10}
+SCHEDULE_DEFAULTS = {"schedule": "constant", **{
+    key: inspect.signature(Scheduled).parameters[key].default for key in SCHEDULE_KEYS[1:]}}
 """A race's lr schedule unless told otherwise: constant, with Scheduled's own defaults for
 the parameters of the others."""
 
