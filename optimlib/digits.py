@@ -180,7 +180,8 @@ def top_eigenvalue(params, X, y, iters=20, seed=0, start=None, loss="cross_entro
         rng = np.random.default_rng(seed)
         start = {k: rng.normal(size=p.shape) for k, p in params.items()}
     norm = lambda u: np.sqrt(sum((a * a).sum() for a in u.values()))
-    v, eigenvalue = {k: a / norm(start) for k, a in start.items()}, None
+    size = norm(start)
+    v, eigenvalue = {k: a / size for k, a in start.items()}, None
     for _ in range(iters):
         hv = hvp(params, X, y, v, loss)
         size, before = norm(hv), eigenvalue
